@@ -1,0 +1,74 @@
+"""The ``fhud`` command line: ``fhud`` (the app), ``fhud transcribe``, ``fhud snapshot``, ``fhud bench``.
+
+Each subcommand lives in ``fhud_app/commands/<name>.py`` with ``add_arguments(parser)``
+and ``run(args) -> int`` and is imported only when used, so ``fhud --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+
+from fhud_app import __version__
+from fhud_app.core.errors import FhudError
+
+COMMANDS = {
+    "transcribe": "print the words (and concepts) of an audio file as a live captioner would",
+    "snapshot": "run the pipeline over an audio file and save the final HUD frame as a PNG",
+    "bench": "measure the figures recorded in docs/benchmarks.md",
+}
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", default=None, help="ASR engine: auto | parakeet | whisper")
+    p.add_argument("--llm", default=None, help="concept model: auto | embedded | none | <hub id or folder>")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fhud", description="fHUD, the thought crystallizer.")
+    parser.add_argument("--version", action="version", version=f"fhud {__version__}")
+    _add_common(parser)
+    parser.add_argument("--demo", action="store_true", help="feed the HUD from the bundled demo speech (looping)")
+    parser.add_argument("--source", metavar="FILE", help="feed the HUD from an audio file instead of the microphone")
+    parser.add_argument("--device", default=None, help="input device (name substring or index)")
+    parser.add_argument("--exit-after", type=float, metavar="SECONDS", help="quit after this many seconds")
+    parser.add_argument("--debug-overlay", action="store_true", help="show the debug overlay")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_common(p)
+        importlib.import_module(f"fhud_app.commands.{name}").add_arguments(p)
+    return parser
+
+
+def _check_engine(value: str | None) -> None:
+    if value is not None and value not in ("auto", "parakeet", "whisper"):
+        raise FhudError(f"unknown ASR engine {value!r}: use auto, parakeet or whisper.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="fhud: %(message)s",
+        stream=sys.stderr,
+    )
+    name = args.command or "gui"
+    try:
+        _check_engine(args.engine)
+        module = importlib.import_module(f"fhud_app.commands.{name}")
+        return int(module.run(args) or 0)
+    except FhudError as exc:
+        print(f"fhud: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

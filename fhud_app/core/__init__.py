@@ -1,0 +1,1 @@
+"""Qt-free core: rings, events, config, the MLX gate and user-facing errors."""

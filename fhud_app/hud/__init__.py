@@ -1,0 +1,1 @@
+"""fHUD hud layer."""

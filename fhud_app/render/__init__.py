@@ -1,0 +1,1 @@
+"""fHUD render layer."""

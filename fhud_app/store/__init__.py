@@ -1,0 +1,1 @@
+"""fHUD store layer."""
