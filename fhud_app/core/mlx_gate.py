@@ -7,9 +7,9 @@ ASR holds priority: while an ASR caller waits, no lower-priority caller may
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import IntEnum
-from collections.abc import Iterator
 
 
 class Priority(IntEnum):

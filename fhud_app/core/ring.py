@@ -127,11 +127,12 @@ class RingReader:
         # Validate after the copy: anything the writer reserved since may be torn.
         safe_lo = ring._reserved - cap
         if safe_lo > lo:
-            bad = min(safe_lo, hi) - lo
-            self.dropped += bad
-            if bad >= hi - lo:
+            if safe_lo >= hi:  # everything copied may be torn (and more was lost)
+                self.dropped += safe_lo - lo
                 self.cursor = safe_lo
                 return 0
+            bad = safe_lo - lo
+            self.dropped += bad
             n = hi - lo - bad
             out[:n] = out[bad : hi - lo]
             self.cursor = hi
