@@ -1,0 +1,220 @@
+"""The HUD window: frameless, translucent, draggable, resizable, never focused.
+
+It hosts the particle view (any ``QWidget``; the app passes the GL widget) and
+a one-line status strip for model loading, errors and microphone messages.
+Pin on top, click-through and opacity are window-level properties; every flag
+change is followed by the macOS panel settings (Qt resets them).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtWidgets import QLabel, QSizeGrip, QVBoxLayout, QWidget
+
+from fhud_app.hud import macos
+
+EDGE = 8  # px of border that resizes instead of moving
+RADIUS = 14.0
+BACKGROUND = QColor(8, 12, 22, 150)
+
+
+def window_flags(pinned: bool, click_through: bool) -> Qt.WindowType:
+    """Frameless tool window that never takes focus, optionally on top and click-through."""
+    flags = (
+        Qt.WindowType.Tool
+        | Qt.WindowType.FramelessWindowHint
+        | Qt.WindowType.WindowDoesNotAcceptFocus
+        | Qt.WindowType.NoDropShadowWindowHint
+    )
+    if pinned:
+        flags |= Qt.WindowType.WindowStaysOnTopHint
+    if click_through:
+        flags |= Qt.WindowType.WindowTransparentForInput
+    return flags
+
+
+def edges_at(pos: QPoint, rect: QRect, margin: int = EDGE) -> Qt.Edge:
+    """The window edges under ``pos`` (empty when it is inside the move area)."""
+    edges = Qt.Edge(0)
+    if pos.x() <= margin:
+        edges |= Qt.Edge.LeftEdge
+    elif pos.x() >= rect.width() - margin:
+        edges |= Qt.Edge.RightEdge
+    if pos.y() <= margin:
+        edges |= Qt.Edge.TopEdge
+    elif pos.y() >= rect.height() - margin:
+        edges |= Qt.Edge.BottomEdge
+    return edges
+
+
+class StatusStrip(QLabel):
+    """One line at the bottom of the HUD: loading progress, errors, hints."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setStyleSheet(
+            "QLabel { color: rgba(220, 236, 255, 220); background: rgba(0, 0, 0, 90);"
+            " border-radius: 8px; padding: 3px 10px; font-size: 12px; }"
+        )
+        self.setWordWrap(True)
+        self._hide_timer = QTimer(self, singleShot=True, timeout=self.hide)
+        self.hide()
+
+    def show_message(self, text: str, *, sticky: bool = True, seconds: float = 4.0) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+        self._hide_timer.stop()
+        if text and not sticky:
+            self._hide_timer.start(int(seconds * 1000))
+
+
+class HudWindow(QWidget):
+    """The HUD.  ``visibility_changed(bool)`` follows show/hide; ``exposed`` fires once
+    the window system has put it on screen (the figure behind "startup to visible")."""
+
+    visibility_changed = Signal(bool)
+    exposed = Signal()
+    geometry_changed = Signal(QRect)
+
+    def __init__(self, view: QWidget, *, pinned: bool = True, click_through: bool = False,
+                 opacity: float = 0.92) -> None:  # fmt: skip
+        super().__init__(None, window_flags(pinned, click_through))
+        self.setWindowTitle("fHUD")
+        self.setObjectName("fhud-hud")
+        self._pinned, self._click_through = pinned, click_through
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_MacAlwaysShowToolWindow)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.view = view
+        view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(view, 1)
+        self.status = StatusStrip(self)
+        layout.addWidget(self.status, 0)
+        self._grip = QSizeGrip(self)
+        self._grip.resize(14, 14)
+        self._drag_offset: QPoint | None = None
+        self._watched = None
+        self.setMinimumSize(240, 140)
+        self.set_opacity(opacity)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def pinned(self) -> bool:
+        return self._pinned
+
+    @property
+    def click_through(self) -> bool:
+        return self._click_through
+
+    def set_pinned(self, on: bool) -> None:
+        if on != self._pinned:
+            self._pinned = on
+            self._apply_flags()
+
+    def set_click_through(self, on: bool) -> None:
+        if on != self._click_through:
+            self._click_through = on
+            self._apply_flags()
+
+    def set_opacity(self, value: float) -> None:
+        self.setWindowOpacity(min(1.0, max(0.2, float(value))))
+
+    def toggle(self) -> None:
+        self.setVisible(not self.isVisible())
+
+    def _apply_flags(self) -> None:
+        visible = self.isVisible()
+        geometry = self.geometry()
+        self.setWindowFlags(window_flags(self._pinned, self._click_through))  # hides the window
+        self.setGeometry(geometry)
+        if visible:
+            self.show()
+        macos.apply_panel(self, pinned=self._pinned)
+
+    # ------------------------------------------------------------------ show/hide
+    def showEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        handle = self.windowHandle()
+        if handle is not None and self._watched is not handle:
+            handle.installEventFilter(self)
+            self._watched = handle
+        macos.apply_panel(self, pinned=self._pinned)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if obj is self._watched and event.type() == QEvent.Type.Expose and obj.isExposed():
+            self.exposed.emit()
+        return False
+
+    # ------------------------------------------------------------------ painting
+    def paintEvent(self, _event: QEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        path = QPainterPath()
+        path.addRoundedRect(self.rect().adjusted(0, 0, -1, -1), RADIUS, RADIUS)
+        painter.fillPath(path, BACKGROUND)
+        painter.end()
+
+    def resizeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._grip.move(self.width() - self._grip.width() - 2, self.height() - self._grip.height() - 2)
+        self.geometry_changed.emit(self.geometry())
+
+    def moveEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().moveEvent(event)
+        self.geometry_changed.emit(self.geometry())
+
+    # ------------------------------------------------------------------ drag and resize
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        handle = self.windowHandle()
+        edges = edges_at(event.position().toPoint(), self.rect())
+        if edges and handle is not None and handle.startSystemResize(edges):
+            return event.accept()
+        if not edges and handle is not None and handle.startSystemMove():
+            return event.accept()
+        # No window manager support (bare X servers): move by hand.
+        self._drag_offset = event.globalPosition().toPoint() - self.frameGeometry().topLeft()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_offset is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._drag_offset)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_offset = None
+        super().mouseReleaseEvent(event)
+
+
+def default_geometry(screen: QRect, width: int, height: int) -> QRect:
+    """Centred near the top of the screen, inside it."""
+    w, h = min(width, screen.width()), min(height, screen.height())
+    x = screen.x() + (screen.width() - w) // 2
+    y = screen.y() + max(0, screen.height() // 12)
+    return QRect(x, y, w, h)
+
+
+def parse_geometry(text: str) -> QRect | None:
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        return None
+    return QRect(x, y, w, h) if w > 0 and h > 0 else None
+
+
+def format_geometry(rect: QRect) -> str:
+    return f"{rect.x()},{rect.y()},{rect.width()},{rect.height()}"
+
