@@ -1,0 +1,230 @@
+"""Concept clusters and their links, in fixed slots the shaders index (Qt-free)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fhud_app.render import layout
+from fhud_app.render.caption import Measure, phrase_tokens
+
+PALETTE = np.array(
+    [
+        (0.38, 0.85, 1.00),  # cyan
+        (0.62, 0.55, 1.00),  # violet
+        (1.00, 0.74, 0.42),  # amber
+        (0.42, 1.00, 0.78),  # mint
+        (1.00, 0.52, 0.70),  # rose
+        (0.55, 0.72, 1.00),  # periwinkle
+    ],
+    dtype=np.float32,
+)
+FADE_IN_S = 1.2
+FADE_OUT_S = 3.0
+MAX_LINKS = 256
+_GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+
+
+def sanitize(value: float, default: float, hi: float = 1e6) -> float:
+    v = float(value)
+    if not math.isfinite(v):
+        return hi if v > 0 else default if math.isnan(v) else 0.0
+    return min(max(v, 0.0), hi)
+
+
+@dataclass
+class Concept:
+    id: int
+    text: str
+    slot: int
+    weight: float
+    keys: set[str]
+    born: float
+    updated: float
+    label_w: float
+    retired_at: float = math.inf
+    seed: float = field(default=0.0)
+
+
+class ConceptSet:
+    def __init__(self, capacity: int, measure: Measure, label_px: float) -> None:
+        self.capacity = capacity
+        self.measure = measure
+        self.label_px = label_px
+        self.by_id: dict[int, Concept] = {}
+        self.slots: list[Concept | None] = [None] * capacity
+        self.pos = np.zeros((capacity, 2))
+        self.vel = np.zeros((capacity, 2))
+        self.radius = np.zeros(capacity)
+        self.alpha = np.zeros(capacity)
+        self.links: dict[tuple[int, int], float] = {}
+        self.changing = False
+        self._created = 0
+        self._evicted: list[int] = []
+        self._centre = (360.0, 180.0, 200.0)
+
+    # ------------------------------------------------------------ events
+    def upsert(self, cid: int, text: str, weight: float, now: float) -> Concept | None:
+        """Create or update; returns the concept when it is new."""
+        w = sanitize(weight, 1.0)
+        c = self.by_id.get(cid)
+        if c is not None:
+            c.weight, c.updated, c.retired_at = w, now, math.inf
+            if text and text != c.text:
+                c.text, c.keys, c.label_w = text, phrase_tokens(text), self._label_w(text)
+            return None
+        if not text:
+            return None
+        slot = self._free_slot()
+        c = Concept(cid, text, slot, w, phrase_tokens(text), now, now, self._label_w(text))
+        c.seed = (cid * 0.61803398875) % 1.0
+        self.by_id[cid] = c
+        self.slots[slot] = c
+        self._place(slot)
+        return c
+
+    def _label_w(self, text: str) -> float:
+        return max(1.0, float(self.measure("label", text)))
+
+    def _free_slot(self) -> int:
+        for i, c in enumerate(self.slots):
+            if c is None:
+                return i
+        victims = [c for c in self.slots if c is not None]
+        victim = min(victims, key=lambda c: (c.retired_at == math.inf, c.weight, c.updated))
+        self._free(victim)
+        return victim.slot
+
+    def _place(self, slot: int) -> None:
+        cx, cy, r = self._centre
+        k = self._created
+        self._created += 1
+        ang = k * _GOLDEN
+        rad = r * math.sqrt(((k % 13) + 0.5) / 13.0)
+        self.pos[slot] = (cx + math.cos(ang) * rad, cy + math.sin(ang) * rad * 0.7)
+        self.vel[slot] = 0.0
+        self.radius[slot] = 4.0
+        self.alpha[slot] = 0.0
+
+    def link(self, a: int, b: int, strength: float) -> None:
+        if a == b:
+            return
+        key = (min(a, b), max(a, b))
+        s = sanitize(strength, 0.5, 1.0)
+        if s <= 0.0:
+            self.links.pop(key, None)
+            return
+        self.links[key] = s
+        if len(self.links) > MAX_LINKS:
+            weakest = min(self.links, key=self.links.__getitem__)
+            del self.links[weakest]
+
+    def retire(self, cid: int, now: float) -> None:
+        c = self.by_id.get(cid)
+        if c is not None and c.retired_at == math.inf:
+            c.retired_at = now
+
+    def _free(self, c: Concept) -> None:
+        self.slots[c.slot] = None
+        self.by_id.pop(c.id, None)
+        self.alpha[c.slot] = 0.0
+        self.links = {k: v for k, v in self.links.items() if c.id not in k}
+        self._evicted.append(c.slot)
+
+    # ------------------------------------------------------------ lookups
+    def active(self) -> list[Concept]:
+        return [c for c in self.slots if c is not None and c.retired_at == math.inf]
+
+    @property
+    def active_count(self) -> int:
+        return len(self.active())
+
+    def match(self, key: str) -> Concept | None:
+        hits = [c for c in self.active() if key and key in c.keys]
+        return max(hits, key=lambda c: (c.weight, c.updated)) if hits else None
+
+    def most_recent(self, since: float) -> Concept | None:
+        recent = [c for c in self.active() if c.updated >= since]
+        return max(recent, key=lambda c: c.updated) if recent else None
+
+    # ------------------------------------------------------------ per frame
+    def update(self, now: float, dt: float) -> list[int]:
+        """Ease sizes and fades; returns slots freed this frame."""
+        live = [c for c in self.slots if c is not None]
+        wmax = max([c.weight for c in live if c.retired_at == math.inf] + [1e-6])
+        self.changing = False
+        for c in live:
+            norm = min(1.0, c.weight / wmax) if wmax > 0 else 0.0
+            target_r = 14.0 + 30.0 * math.sqrt(max(norm, 0.04))
+            target_a = 0.0 if c.retired_at < math.inf else 1.0
+            rate = 1.0 / (FADE_OUT_S if target_a == 0.0 else FADE_IN_S)
+            i = c.slot
+            self.radius[i] += (target_r - self.radius[i]) * min(1.0, dt * 2.0)
+            step = math.copysign(min(abs(target_a - self.alpha[i]), dt * rate), target_a - self.alpha[i])
+            self.alpha[i] += step
+            self.changing |= abs(target_r - self.radius[i]) > 0.3 or abs(target_a - self.alpha[i]) > 0.01
+            if target_a == 0.0 and self.alpha[i] <= 0.0:
+                self._free(c)
+        freed, self._evicted = self._evicted, []
+        return freed
+
+    def layout(self, fld: tuple[float, float, float, float], dt: float) -> float:
+        x0, y0, x1, y1 = fld
+        self._centre = ((x0 + x1) / 2, (y0 + y1) / 2, 0.42 * min(x1 - x0, y1 - y0))
+        idx = np.array([c.slot for c in self.slots if c is not None], dtype=int)
+        if idx.size == 0 or dt <= 0:
+            return 0.0
+        row = {int(s): k for k, s in enumerate(idx)}
+        links = [
+            (row[self.by_id[a].slot], row[self.by_id[b].slot], s)
+            for (a, b), s in self.links.items()
+            if a in self.by_id and b in self.by_id
+        ]
+        pos, vel = self.pos[idx], self.vel[idx]
+        label = np.stack([[self.slots[s].label_w for s in idx], np.full(idx.size, self.label_px * 1.3)], 1)
+        speed = layout.step(pos, vel, self.radius[idx], label, np.array(links).reshape(-1, 3), fld, dt)
+        self.pos[idx], self.vel[idx] = pos, vel
+        return speed
+
+    # ------------------------------------------------------------ what to draw
+    def uniforms(self, now: float) -> tuple[np.ndarray, np.ndarray]:
+        """(K, 4) x, y, radius, alpha and (K, 4) r, g, b, breathing phase, float32."""
+        geo = np.zeros((self.capacity, 4), dtype=np.float32)
+        col = np.zeros((self.capacity, 4), dtype=np.float32)
+        geo[:, :2] = self.pos
+        geo[:, 2] = self.radius
+        geo[:, 3] = self.alpha
+        for c in self.slots:
+            if c is not None:
+                col[c.slot, :3] = PALETTE[c.id % len(PALETTE)]
+                col[c.slot, 3] = c.seed * 6.2831853
+        return geo, col
+
+    def link_instances(self) -> np.ndarray:
+        """(m, 4) float32: slot a, slot b, strength, seed."""
+        rows = [
+            (self.by_id[a].slot, self.by_id[b].slot, s, ((a * 31 + b * 17) % 97) / 97.0)
+            for (a, b), s in self.links.items()
+            if a in self.by_id and b in self.by_id
+        ]
+        return np.array(rows, dtype=np.float32).reshape(-1, 4)
+
+    def label_rect(self, c: Concept) -> tuple[float, float, float, float]:
+        x, y = self.pos[c.slot]
+        top = y + self.radius[c.slot] + layout.LABEL_GAP
+        return (x - c.label_w / 2, top, x + c.label_w / 2, top + self.label_px * 1.3)
+
+    def label_items(self, factory: Callable[..., Any]) -> list[Any]:
+        out = []
+        for c in self.slots:
+            if c is None or self.alpha[c.slot] < 0.02:
+                continue
+            x0, top, _, _ = self.label_rect(c)
+            tint = 0.72 + 0.28 * PALETTE[c.id % len(PALETTE)]
+            a = float(self.alpha[c.slot]) * 0.95
+            out.append(factory("label", c.text, x0, top + self.label_px * 0.95, (*map(float, tint), a)))
+        return out
