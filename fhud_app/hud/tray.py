@@ -34,6 +34,7 @@ class Tray(QObject):
     def __init__(self, icon: QIcon, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.menu = QMenu()
+        self._hotkey_hint, self._hud_visible = "", True
         self.status_action = self._add("fHUD", enabled=False)
         self.menu.addSeparator()
         self.show_action = self._add("Hide HUD", self.toggle_requested.emit)
@@ -97,7 +98,13 @@ class Tray(QObject):
         self.icon.setToolTip(f"fHUD: {text}")
 
     def set_hud_visible(self, visible: bool) -> None:
-        self.show_action.setText("Hide HUD" if visible else "Show HUD")
+        self._hud_visible = visible
+        text = "Hide HUD" if visible else "Show HUD"
+        self.show_action.setText(f"{text}\t{self._hotkey_hint}" if self._hotkey_hint else text)
+
+    def set_hotkey_hint(self, chord_text: str) -> None:
+        self._hotkey_hint = chord_text
+        self.set_hud_visible(self._hud_visible)
 
     def set_checked(self, action: QAction, on: bool) -> None:
         with QSignalBlocker(action):

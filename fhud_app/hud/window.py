@@ -9,7 +9,7 @@ change is followed by the macOS panel settings (Qt resets them).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import QColor, QGuiApplication, QMouseEvent, QPainter, QPainterPath
 from PySide6.QtWidgets import QLabel, QSizeGrip, QVBoxLayout, QWidget
 
 from fhud_app.hud import macos
@@ -131,6 +131,11 @@ class HudWindow(QWidget):
         visible = self.isVisible()
         geometry = self.geometry()
         self.setWindowFlags(window_flags(self._pinned, self._click_through))  # hides the window
+        handle = self.windowHandle()
+        if handle is not None and QGuiApplication.platformName() == "xcb":
+            # Qt writes _NET_WM_STATE itself only on a fresh window; on a mapped one it asks
+            # the window manager, and there may be none: start over with a new native window.
+            handle.destroy()
         self.setGeometry(geometry)
         if visible:
             self.show()

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from fhud_app.hud.hotkey.base import HotkeyBackend, HotkeyError
-from fhud_app.hud.hotkey.chords import Chord, Mod, display, validate
+from fhud_app.hud.hotkey.chords import Chord, ChordError, Mod, display, validate
 
 CARBON_PATH = "/System/Library/Frameworks/Carbon.framework/Carbon"
 K_EVENT_CLASS_KEYBOARD = int.from_bytes(b"keyb", "big")
@@ -114,7 +114,10 @@ class MacHotkey(HotkeyBackend):
 
     def register(self, chord: Chord) -> None:
         self.unregister()
-        validate(chord, "darwin")
+        try:
+            validate(chord, "darwin")
+        except ChordError as exc:
+            raise HotkeyError(str(exc)) from None
         hotkey_id = EventHotKeyID(SIGNATURE, self._next_id)
         self._next_id += 1
         status = self._carbon.RegisterEventHotKey(

@@ -1,0 +1,338 @@
+"""The GUI half of the composition root: the HUD, the tray, the hotkey, the settings.
+
+``fhud_app/app.py`` builds the headless pipeline (sources, rings, workers,
+store); :class:`App` builds the views around it and wires them together.
+The window is shown before any model loads; the pipeline starts on the next
+event-loop turn and reports loading progress into the HUD and the tray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRect, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from fhud_app import __version__
+from fhud_app.core import paths
+from fhud_app.core.config import Config
+from fhud_app.core.errors import FhudError
+from fhud_app.hud import devices, hotkey
+from fhud_app.hud.settings import Key, Settings
+from fhud_app.hud.tray import Tray
+from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, parse_geometry
+
+log = logging.getLogger(__name__)
+DEMO_FILE = "demo/monologue.ogg"
+
+ViewFactory = Callable[[Config, Any], QWidget]
+PipelineFactory = Callable[[Config, "Feed"], Any]
+
+
+class Feed:
+    """Where the audio comes from: the microphone (``device``) or a file, maybe looping."""
+
+    def __init__(self, *, file: str | None = None, loop: bool = False, device: str = "") -> None:
+        self.file, self.loop, self.device = file, loop, device
+
+    @property
+    def is_mic(self) -> bool:
+        return self.file is None
+
+
+def config_from(args: argparse.Namespace, settings: Settings) -> Config:
+    """Defaults, then saved settings, then command-line flags."""
+    config = settings.apply(Config())
+    config = config.with_("asr", engine=getattr(args, "engine", None))
+    config = config.with_("llm", model=getattr(args, "llm", None))
+    config = config.with_("audio", device=getattr(args, "device", None))
+    if getattr(args, "debug_overlay", False):
+        config = config.with_("hud", debug_overlay=True)
+    return config
+
+
+def feed_from(args: argparse.Namespace, config: Config) -> Feed:
+    if getattr(args, "demo", False):
+        return Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True)
+    if getattr(args, "source", None):
+        return Feed(file=args.source, loop=False)
+    device = config.audio.device
+    return Feed(device="" if device is None else str(device))
+
+
+def trace(event: str) -> None:
+    """Timestamps for ``fhud bench startup`` (``FHUD_TRACE=1``), on stdout."""
+    if os.environ.get("FHUD_TRACE"):
+        print(f"fhud-trace {event} {time.time():.6f}", flush=True)
+
+
+class App(QObject):
+    """Owns the window, tray, hotkey and pipeline for one run of the GUI."""
+
+    def __init__(self, config: Config, feed: Feed, settings: Settings, *,
+                 view_factory: ViewFactory, pipeline_factory: PipelineFactory,
+                 device_layer: devices.DeviceLayer | None = None) -> None:  # fmt: skip
+        super().__init__()
+        self.config, self.feed, self.settings = config, feed, settings
+        self._pipeline_factory = pipeline_factory
+        self.devices = device_layer or devices.SoundDeviceLayer()
+        self.pipeline: Any = None
+        self.hotkey: hotkey.HotkeyBackend | None = None
+        self._first_expose = True
+        self.silence = devices.SilenceWatch(self.say)
+        self.window = HudWindow(
+            view_factory(config, None), pinned=config.hud.pinned,
+            click_through=config.hud.click_through, opacity=config.hud.opacity,
+        )  # fmt: skip
+        self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
+        self._wire_window()
+        self._wire_tray()
+
+    # ------------------------------------------------------------------ building
+    def _wire_window(self) -> None:
+        w = self.window
+        w.setGeometry(self._initial_geometry())
+        w.exposed.connect(self._on_exposed)
+        w.visibility_changed.connect(self.tray.set_hud_visible)
+
+    def _initial_geometry(self) -> QRect:
+        saved = parse_geometry(self.settings.get(Key.GEOMETRY))
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        if saved is not None and screen.intersects(saved):
+            return saved
+        return default_geometry(screen, self.config.hud.width, self.config.hud.height)
+
+    def _wire_tray(self) -> None:
+        t, hud = self.tray, self.config.hud
+        t.set_checked(t.pin_action, hud.pinned)
+        t.set_checked(t.click_action, hud.click_through)
+        t.set_checked(t.listen_action, bool(self.settings.get(Key.LISTENING)))
+        t.set_checked(t.debug_action, hud.debug_overlay)
+        t.select(t.engine_group, self.config.asr.engine)
+        t.select(t.llm_group, self.config.llm.model)
+        t.set_devices(self.devices.input_names(), self.feed.device)
+        t.device_menu.aboutToShow.connect(
+            lambda: t.set_devices(self.devices.input_names(), self.feed.device)
+        )
+        t.toggle_requested.connect(self.toggle)
+        t.pinned_changed.connect(self.set_pinned)
+        t.click_through_changed.connect(self.set_click_through)
+        t.listening_changed.connect(self.set_listening)
+        t.device_chosen.connect(self.choose_device)
+        t.engine_chosen.connect(lambda v: self._restart_with(Key.ASR_ENGINE, v, "asr", engine=v))
+        t.llm_chosen.connect(lambda v: self._restart_with(Key.LLM_MODEL, v, "llm", model=v))
+        t.debug_overlay_changed.connect(self.set_debug_overlay)
+        t.preferences_requested.connect(self.open_preferences)
+        t.open_sessions_requested.connect(self.open_sessions)
+        t.about_requested.connect(self.about)
+        t.quit_requested.connect(self.quit)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, exit_after: float | None = None) -> None:
+        from fhud_app.hud import macos
+
+        macos.use_accessory_policy()
+        self.tray.show()
+        if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
+            self.window.show()  # with no tray the HUD is the only way in: always show it
+        self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.get(Key.LISTENING):
+            QTimer.singleShot(0, self.start_pipeline)
+        else:
+            self.say("Not listening: turn Listening on in the menu.", sticky=True)
+        if exit_after is not None:
+            QTimer.singleShot(int(exit_after * 1000), self.quit)
+
+    def _on_exposed(self) -> None:
+        trace("exposed")
+        self._first_expose = False
+
+    def quit(self) -> None:
+        self.save()
+        self.stop_pipeline()
+        if self.hotkey is not None:
+            self.hotkey.close()
+            self.hotkey = None
+        self.tray.icon.hide()
+        self.window.close()
+        QApplication.quit()
+
+    def save(self) -> None:
+        s = self.settings
+        s.set(Key.GEOMETRY, format_geometry(self.window.geometry()))
+        s.set(Key.VISIBLE, self.window.isVisible())
+        s.set(Key.PINNED, self.window.pinned)
+        s.set(Key.CLICK_THROUGH, self.window.click_through)
+        s.sync()
+
+    # ------------------------------------------------------------------ messages
+    def say(self, text: str, *, sticky: bool = False) -> None:
+        """One sentence for the person: in the HUD's status strip and the tray."""
+        self.window.status.show_message(text, sticky=sticky, seconds=8.0)
+        self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
+        log.info("%s", text)
+
+    # ------------------------------------------------------------------ actions
+    def toggle(self) -> None:
+        trace("toggle")
+        self.window.toggle()
+
+    def set_pinned(self, on: bool) -> None:
+        self.window.set_pinned(on)
+        self.settings.set(Key.PINNED, on)
+
+    def set_click_through(self, on: bool) -> None:
+        self.window.set_click_through(on)
+        self.settings.set(Key.CLICK_THROUGH, on)
+        if on:
+            self.say("Click-through is on: clicks pass through the HUD. Turn it off in the menu.")
+
+    def set_debug_overlay(self, on: bool) -> None:
+        self.settings.set(Key.DEBUG_OVERLAY, on)
+        setter = getattr(self.window.view, "set_debug_overlay", None)
+        if setter is not None:
+            setter(on)
+
+    def set_listening(self, on: bool) -> None:
+        self.settings.set(Key.LISTENING, on)
+        if on and self.pipeline is None:
+            self.start_pipeline()
+        elif not on:
+            self.stop_pipeline()
+            self.say("Not listening.", sticky=True)
+
+    def choose_device(self, name: str) -> None:
+        self.settings.set(Key.INPUT_DEVICE, name)
+        if self.feed.is_mic:
+            self.feed.device = name
+            self.restart_pipeline()
+
+    def _restart_with(self, key: Key, value: str, section: str, **change: Any) -> None:
+        self.settings.set(key, value)
+        self.config = self.config.with_(section, **change)
+        self.restart_pipeline()
+
+    def open_sessions(self) -> None:
+        folder = paths.sessions_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def about(self) -> None:
+        QMessageBox.about(
+            None, "About fHUD",
+            f"fHUD {__version__}, the thought crystallizer.\nEverything runs on this machine; "
+            "no audio or text leaves it.",
+        )  # fmt: skip
+
+    def open_preferences(self) -> None:
+        from fhud_app.hud.prefs import PreferencesDialog
+
+        self.save()
+        dialog = PreferencesDialog(self.settings, self.devices.input_names())
+        if dialog.exec():
+            self.apply_preferences(dialog)
+
+    def apply_preferences(self, dialog: Any) -> None:
+        self.window.set_opacity(self.settings.get(Key.OPACITY))
+        geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
+        if geometry is not None:
+            self.window.setGeometry(geometry)
+        chord = self.settings.get(Key.HOTKEY)
+        if self.hotkey is None or str(self.hotkey.chord) != chord:
+            self._setup_hotkey(chord)
+        if dialog.pipeline_changed:
+            self.config = self.settings.apply(self.config)
+            self.feed.device = self.settings.get(Key.INPUT_DEVICE) if self.feed.is_mic else ""
+            self.restart_pipeline()
+
+    # ------------------------------------------------------------------ hotkey
+    def _setup_hotkey(self, text: str) -> None:
+        try:
+            chord = hotkey.parse_chord(text)
+            hotkey.validate(chord)
+            if self.hotkey is None:
+                name = hotkey.select_backend(qt_platform=QGuiApplication.platformName())
+                self.hotkey = hotkey.create_backend(name, self)
+                self.hotkey.activated.connect(self.toggle)
+                self.hotkey.failed.connect(lambda msg: self.say(msg, sticky=True))
+            if self.hotkey.chord is not None:
+                self.hotkey.rebind(chord)
+            else:
+                self.hotkey.register(chord)
+        except FhudError as exc:
+            self.say(f"Hotkey off: {exc}", sticky=True)
+            return
+        self.tray.set_hotkey_hint(hotkey.display(chord))
+
+    # ------------------------------------------------------------------ pipeline
+    def start_pipeline(self) -> None:
+        if self.pipeline is not None:
+            return
+        if self.feed.is_mic:
+            choice = devices.resolve(self.feed.device, self.devices)
+            if choice.message:
+                self.say(choice.message, sticky=False)
+            self.feed.device = choice.device
+        try:
+            self.pipeline = self._pipeline_factory(self.config, self.feed)
+            self._connect_pipeline(self.pipeline)
+            self.pipeline.start()
+        except FhudError as exc:
+            self.pipeline = None
+            self.say(str(exc), sticky=True)
+
+    def stop_pipeline(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.stop()
+            self.pipeline = None
+
+    def restart_pipeline(self) -> None:
+        self.stop_pipeline()
+        self.silence.reset()
+        if self.settings.get(Key.LISTENING):
+            self.start_pipeline()
+
+    def _connect_pipeline(self, pipeline: Any) -> None:
+        bind = getattr(self.window.view, "attach", None)
+        if bind is not None:
+            bind(pipeline)
+        pipeline.status.connect(lambda text: self.say(text))
+        pipeline.error.connect(self._on_pipeline_error)
+        pipeline.level.connect(lambda peak, seconds: self.feed.is_mic and self.silence.feed(peak, seconds))
+
+    def _on_pipeline_error(self, kind: str, message: str) -> None:
+        if kind != "device" or not self.feed.is_mic:
+            self.say(message, sticky=True)
+            return
+        choice = devices.after_failure(self.feed.device, message, self.devices)
+        if choice is None:
+            self.say(message, sticky=True)
+            return
+        self.say(choice.message or message, sticky=False)
+        self.feed.device = choice.device
+        self.settings.set(Key.INPUT_DEVICE, choice.device)
+        QTimer.singleShot(0, self.restart_pipeline)
+
+
+def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:
+    """Build the app, show the HUD, run the event loop; the exit status."""
+    trace("main")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("fhud")
+    app.setApplicationDisplayName("fHUD")
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(QIcon(str(paths.repo_resources() / "icon.png")))
+    settings = Settings()
+    config = config_from(args, settings)
+    gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
+              pipeline_factory=pipeline_factory)  # fmt: skip
+    gui.start(getattr(args, "exit_after", None))
+    code = app.exec()
+    return int(code)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import argparse
+
+from fhud_app.app_gui import config_from
+from fhud_app.core.config import Config
+from fhud_app.hud.settings import Key, Settings, default
+
+
+def test_defaults_come_from_the_config():
+    s = Settings()
+    assert s.get(Key.HOTKEY) == Config().hud.hotkey
+    assert s.get(Key.PINNED) is True
+    assert s.get(Key.INPUT_DEVICE) == ""
+    assert s.get(Key.LISTENING) is True
+    assert default(Key.OPACITY) == Config().hud.opacity
+
+
+def test_round_trip_survives_a_new_instance(private_settings):
+    s = Settings()
+    s.set(Key.PINNED, False)
+    s.set(Key.OPACITY, 0.5)
+    s.set(Key.HOTKEY, "Ctrl+Shift+H")
+    s.set(Key.INPUT_DEVICE, "USB Mic")
+    s.set(Key.GEOMETRY, "10,20,300,200")
+    s.sync()
+    again = Settings(private_settings)
+    assert again.get(Key.PINNED) is False
+    assert again.get(Key.OPACITY) == 0.5
+    assert again.get(Key.HOTKEY) == "Ctrl+Shift+H"
+    assert again.get(Key.INPUT_DEVICE) == "USB Mic"
+    assert again.get(Key.GEOMETRY) == "10,20,300,200"
+
+
+def test_unreadable_value_falls_back_to_default(private_settings):
+    private_settings.write_text("[hud]\nopacity=lots\n")
+    assert Settings().get(Key.OPACITY) == Config().hud.opacity
+
+
+def test_apply_folds_saved_choices_into_the_config():
+    s = Settings()
+    s.set(Key.CLICK_THROUGH, True)
+    s.set(Key.ASR_ENGINE, "whisper")
+    s.set(Key.INPUT_DEVICE, "")
+    config = s.apply(Config())
+    assert config.hud.click_through is True
+    assert config.asr.engine == "whisper"
+    assert config.audio.device is None
+
+
+def test_cli_flags_override_saved_settings():
+    s = Settings()
+    s.set(Key.ASR_ENGINE, "whisper")
+    s.set(Key.INPUT_DEVICE, "Saved Mic")
+    s.set(Key.LLM_MODEL, "embedded")
+    args = argparse.Namespace(engine="parakeet", llm=None, device="Flag Mic", debug_overlay=True)
+    config = config_from(args, s)
+    assert config.asr.engine == "parakeet"
+    assert config.llm.model == "embedded"
+    assert config.audio.device == "Flag Mic"
+    assert config.hud.debug_overlay is True
