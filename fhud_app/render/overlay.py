@@ -1,0 +1,74 @@
+"""The debug overlay: frame statistics drawn as text in the HUD's own GL pass (Qt-free)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+
+from fhud_app.core.ring import RingReader
+from fhud_app.render.particles import ParticleModel, TextItem
+
+OVERLAY_RGBA = (0.80, 0.95, 0.85, 0.95)
+LINE_PX = 15.0
+
+
+class FrameStats:
+    """Rolling fps and GUI-thread CPU milliseconds over the last ``window`` frames."""
+
+    def __init__(self, window: int = 60) -> None:
+        self._times: deque[float] = deque(maxlen=window)
+        self._cpu: deque[float] = deque(maxlen=window)
+
+    def add(self, cpu_ms: float, at: float) -> None:
+        self._cpu.append(cpu_ms)
+        self._times.append(at)
+
+    @property
+    def fps(self) -> float:
+        if len(self._times) < 2 or self._times[-1] <= self._times[0]:
+            return 0.0
+        return (len(self._times) - 1) / (self._times[-1] - self._times[0])
+
+    @property
+    def cpu_ms(self) -> float:
+        return sum(self._cpu) / len(self._cpu) if self._cpu else 0.0
+
+    @property
+    def cpu_ms_max(self) -> float:
+        return max(self._cpu, default=0.0)
+
+
+def _fmt(value: object, unit: str = "", nd: int = 2) -> str:
+    if isinstance(value, (int, float)):
+        return f"{value:.{nd}f}{unit}"
+    return "–" if value is None else str(value)
+
+
+def overlay_lines(
+    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object]
+) -> list[str]:
+    m = model.stats()
+    lines = [
+        f"fps {stats.fps:5.1f}   frame cpu {stats.cpu_ms:5.2f} ms (max {stats.cpu_ms_max:.2f})",
+        f"particles {int(m['particles'])}/{model.pool.capacity}   words {int(m['words'])}"
+        f"   concepts {int(m['concepts'])}   dropped words {int(m['words_dropped'])}",
+    ]
+    for i, r in enumerate(readers):
+        fill = r.available() / r.ring.capacity
+        lines.append(f"ring {i}: fill {fill:4.0%}   drops {r.dropped}")
+    lines.append(
+        f"asr rtf {_fmt(pipeline.get('asr_rtf'))}   word latency {_fmt(pipeline.get('word_latency_s'), ' s')}"
+        f"   concept latency {_fmt(pipeline.get('concept_latency_s'), ' s')}"
+    )
+    lines.append(f"rss {_fmt(pipeline.get('rss_mb'), ' MB', 0)}")
+    known = {"asr_rtf", "word_latency_s", "concept_latency_s", "rss_mb"}
+    lines += [f"{k} {_fmt(v)}" for k, v in pipeline.items() if k not in known]
+    return lines
+
+
+def overlay_items(
+    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object]
+) -> list[TextItem]:
+    """Text items at the top-left corner, one per line."""
+    lines = overlay_lines(stats, model, readers, pipeline)
+    return [TextItem("overlay", s, 10.0, 18.0 + i * LINE_PX, OVERLAY_RGBA) for i, s in enumerate(lines)]

@@ -1,0 +1,232 @@
+"""The HUD's GL view: a ``QOpenGLWidget`` (4.1 core) that draws a ParticleModel.
+
+The app calls :func:`set_default_surface_format` before it creates the
+``QApplication``, builds the model and the ring readers, and hands them in:
+this view constructs no service.  Each frame it reads the rings without
+blocking, updates the model and draws it with :class:`GLRenderer` in Qt's
+context (ModernGL attached once via ``init_context``/``get_context``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import moderngl
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QSurfaceFormat
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
+from PySide6.QtWidgets import QWidget
+
+from fhud_app.core.config import RenderConfig
+from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.ring import RingReader
+from fhud_app.render.atlas import GlyphAtlas
+from fhud_app.render.gl_renderer import GLRenderer
+from fhud_app.render.overlay import FrameStats, overlay_items
+from fhud_app.render.particles import ParticleModel
+
+REQUIRED_GL = (4, 1)
+READ_BATCH = 1024  # events taken from one ring per frame (the rest wait a frame)
+
+
+def set_default_surface_format() -> None:
+    """OpenGL 4.1 core with an alpha channel; call before ``QApplication`` exists."""
+    fmt = QSurfaceFormat()
+    fmt.setRenderableType(QSurfaceFormat.RenderableType.OpenGL)
+    fmt.setVersion(*REQUIRED_GL)
+    fmt.setProfile(QSurfaceFormat.OpenGLContextProfile.CoreProfile)
+    fmt.setAlphaBufferSize(8)
+    fmt.setDepthBufferSize(0)
+    fmt.setStencilBufferSize(0)
+    QSurfaceFormat.setDefaultFormat(fmt)
+
+
+class HudGLWidget(QOpenGLWidget):
+    """Signals: ``gl_unsupported(str)`` once if OpenGL is too old; ``frame_done(float)``
+    with the GUI-thread CPU milliseconds of each frame."""
+
+    gl_unsupported = Signal(str)
+    frame_done = Signal(float)
+
+    def __init__(
+        self,
+        model: ParticleModel,
+        readers: Sequence[RingReader] = (),
+        config: RenderConfig | None = None,
+        parent: QWidget | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        required_gl: tuple[int, int] = REQUIRED_GL,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.readers = list(readers)
+        self.config = config or model.config
+        self.clock = clock
+        self.required_gl = required_gl
+        self.ctx: moderngl.Context | None = None
+        self.renderer: GLRenderer | None = None
+        self.atlas: GlyphAtlas | None = None
+        self.error: str | None = None
+        self.stats = FrameStats()
+        self.pipeline_stats: dict[str, float] = {}
+        self.debug_overlay = False
+        self.field_opacity = 0.6
+        self._t0 = clock()
+        self._batch = np.empty(READ_BATCH, dtype=EVENT_DTYPE)
+        self._watched: QWidget | None = None
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self.update)
+        self.setMinimumSize(120, 80)
+
+    # ------------------------------------------------------------ slots
+    @Slot(dict)
+    def set_pipeline_stats(self, stats: dict) -> None:
+        """ASR RTF, word latency, concept latency, RSS… shown in the debug overlay."""
+        self.pipeline_stats = dict(stats)
+
+    @Slot(bool)
+    def set_debug_overlay(self, on: bool) -> None:
+        self.debug_overlay = bool(on)
+        self.update()
+
+    @Slot()
+    def toggle_debug_overlay(self) -> None:
+        self.set_debug_overlay(not self.debug_overlay)
+
+    @Slot(float)
+    def set_field_opacity(self, value: float) -> None:
+        """Opacity of the dark field drawn behind the particles (0 = none)."""
+        self.field_opacity = min(max(float(value), 0.0), 1.0)
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def frame_interval_ms(self) -> int:
+        return self._timer.interval()
+
+    # ------------------------------------------------------------ GL lifecycle
+    def initializeGL(self) -> None:  # noqa: N802 - Qt override
+        fmt = self.context().format()
+        version = (fmt.majorVersion(), fmt.minorVersion())
+        if version < self.required_gl:
+            self._fail(f"OpenGL {version[0]}.{version[1]}")
+            return
+        try:
+            moderngl.init_context()
+            self.ctx = moderngl.get_context()
+            self.atlas = GlyphAtlas(self.devicePixelRatioF())
+            self.model.set_measure(self.atlas.measure)
+            self.renderer = GLRenderer(self.ctx, self.model.pool.capacity, self.model.concepts.capacity)
+        except Exception as exc:  # noqa: BLE001 - a driver can fail in many ways
+            self._fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            return
+        self.context().aboutToBeDestroyed.connect(self.release_gl)
+
+    def _fail(self, what: str) -> None:
+        need = ".".join(map(str, self.required_gl))
+        self.error = (
+            f"fHUD needs OpenGL {need} or newer to draw the concept field, but this system "
+            f"offers {what}. Update the graphics driver; transcription keeps working."
+        )
+        QTimer.singleShot(0, lambda: self.gl_unsupported.emit(self.error))
+
+    def profile_name(self) -> str:
+        """'Core Profile' / 'Compatibility Profile' / 'No Profile' of the live context."""
+        prof = self.context().format().profile()
+        return {
+            QSurfaceFormat.OpenGLContextProfile.CoreProfile: "Core Profile",
+            QSurfaceFormat.OpenGLContextProfile.CompatibilityProfile: "Compatibility Profile",
+        }.get(prof, "No Profile")
+
+    def paintGL(self) -> None:  # noqa: N802 - Qt override
+        if self.renderer is None:
+            self._paint_error()
+            return
+        t_start = time.perf_counter()
+        self.ctx.detect_framebuffer(self.defaultFramebufferObject()).use()
+        dpr = self.devicePixelRatioF()
+        self.atlas.set_dpr(dpr)
+        self.model.resize(self.width(), self.height())
+        for reader in self.readers:
+            n = reader.read_into(self._batch)
+            if n:
+                self.model.consume(self._batch[:n])
+        self.model.update(self.clock() - self._t0)
+        self.renderer.opacity = self.field_opacity
+        extra = overlay_items(self.stats, self.model, self.readers, self.pipeline_stats) if self.debug_overlay else ()
+        self.renderer.render(self.model, self.atlas, dpr, extra)
+        cpu_ms = (time.perf_counter() - t_start) * 1e3
+        self.stats.add(cpu_ms, time.perf_counter())
+        self._pace()
+        self.frame_done.emit(cpu_ms)
+
+    def _paint_error(self) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(12, 16, 26, 235))
+        painter.setPen(QColor(236, 240, 250))
+        text = self.error or "Starting the concept field…"
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(self.rect().adjusted(24, 24, -24, -24), int(flags), text)
+        painter.end()
+
+    # ------------------------------------------------------------ frame clock
+    def _pace(self) -> None:
+        """Full rate while something moves, ``idle_fps`` when the field is still."""
+        busy = self.model.animating or any(r.available() for r in self.readers)
+        fps = self.config.fps if busy else self.config.idle_fps
+        interval = max(1, round(1000 / max(fps, 1)))
+        if self.isVisible() and not self._minimized() and self._timer.interval() != interval:
+            self._timer.start(interval)
+
+    def _minimized(self) -> bool:
+        return bool(self.window().windowState() & Qt.WindowState.WindowMinimized)
+
+    def _sync_clock(self) -> None:
+        if self.isVisible() and not self._minimized():
+            if not self._timer.isActive():
+                self._timer.start(round(1000 / max(self.config.fps, 1)))
+        else:
+            self._timer.stop()
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        if self._watched is not self.window():
+            self._watched = self.window()
+            self._watched.installEventFilter(self)
+        self._sync_clock()
+
+    def hideEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().hideEvent(event)
+        self._timer.stop()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self.update()
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Minimizing the top-level window stops the frame clock; restoring restarts it."""
+        if event.type() == QEvent.Type.WindowStateChange:
+            QTimer.singleShot(0, self._sync_clock)
+        return False
+
+    # ------------------------------------------------------------ teardown
+    @Slot()
+    def release_gl(self) -> None:
+        """Free every GL object (idempotent); makes the context current first."""
+        self._timer.stop()
+        if self.renderer is None:
+            return
+        self.makeCurrent()
+        self.renderer.release()
+        self.renderer = None
+        self.doneCurrent()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.release_gl()
+        super().closeEvent(event)

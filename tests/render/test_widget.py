@@ -1,0 +1,237 @@
+"""The GL widget under Xvfb + Mesa: core profile, pixels where the model put things."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from fhud_app.core.config import RenderConfig
+from fhud_app.core.events import EVENT_DTYPE, Kind
+from fhud_app.core.ring import Ring
+from fhud_app.render.shader_loader import ShaderError, load_program
+
+from .conftest import events
+
+pytestmark = pytest.mark.gl
+
+
+def grab(widget) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA of the widget's framebuffer (device pixels)."""
+    from PySide6.QtGui import QImage
+
+    img = widget.grabFramebuffer().convertToFormat(QImage.Format.Format_RGBA8888)
+    bits = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
+    return bits.reshape(img.height(), img.bytesPerLine() // 4, 4)[:, : img.width()].copy()
+
+
+def luma(img: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    xs = slice(max(0, int(x0)), min(w, int(x1)))
+    ys = slice(max(0, int(y0)), min(h, int(y1)))
+    return img[ys, xs, :3].astype(float).mean(axis=2)
+
+
+@pytest.fixture
+def hud(display, qtbot, clock):
+    from fhud_app.render.particles import ParticleModel
+    from fhud_app.render.widget import HudGLWidget
+
+    ring = Ring(256, EVENT_DTYPE)
+    model = ParticleModel(RenderConfig(max_particles=4000), size=(800, 500))
+    widget = HudGLWidget(model, [ring.reader()], clock=clock)
+    widget.ring = ring
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: widget.renderer is not None or widget.error is not None, timeout=10000)
+    assert widget.error is None, widget.error
+    return widget
+
+
+def frames(qtbot, widget, clock, n: int = 1, dt: float = 1 / 30) -> None:
+    """Advance simulated time and wait for ``n`` painted frames."""
+    for _ in range(n):
+        clock.advance(dt)
+        with qtbot.waitSignal(widget.frame_done, timeout=5000):
+            widget.update()
+
+
+def settle(qtbot, widget, clock, seconds: float, fps: float = 10) -> None:
+    """Simulated seconds at a coarse frame step (the model integrates in dt ≤ 0.1 s)."""
+    frames(qtbot, widget, clock, int(seconds * fps), 1 / fps)
+
+
+def test_core_profile(hud):
+    assert hud.profile_name() == "Core Profile"
+    version = hud.ctx.info["GL_VERSION"]
+    assert "Core Profile" in version or hud.ctx.version_code >= 410, version
+    assert hud.ctx.version_code >= 410
+
+
+def test_renders_non_blank_translucent_frame(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 2)
+    img = grab(hud)
+    assert img.shape[:2] == (500, 800)
+    alpha = img[..., 3]
+    assert 0 < alpha.mean() < 255, "the field must be translucent, neither empty nor opaque"
+
+
+def test_label_and_cluster_appear_where_the_model_put_them(hud, qtbot, clock):
+    hud.ring.write(events(
+        (Kind.CONCEPT, {"id": 1, "text": "neural networks", "value": 3.0}),
+        (Kind.CONCEPT, {"id": 2, "text": "gradient descent", "value": 1.0}),
+        (Kind.LINK, {"a": 1, "b": 2, "value": 0.8}),
+        (Kind.WORD, {"text": "networks"}),
+    ))
+    settle(qtbot, hud, clock, 2.0)
+    img = grab(hud)
+    model = hud.model
+    background = luma(img, 0, 0, 60, 60).mean()
+    word = next(w for w in model.caption.words if w.text == "networks")
+    word_px = luma(img, word.x, word.y - 18, word.x + word.width, word.y + 4)
+    assert word_px.max() > 200 and word_px.mean() > background + 20
+    c = model.concepts.by_id[1]
+    x, y = model.concepts.pos[c.slot]
+    r = model.concepts.radius[c.slot]
+    core = luma(img, x - r / 2, y - r / 2, x + r / 2, y + r / 2)
+    assert core.mean() > background + 40, (core.mean(), background)
+    lx0, ly0, lx1, ly1 = model.concepts.label_rect(c)
+    label = luma(img, lx0, ly0, lx1, ly1)
+    assert label.max() > 200  # crisp, bright glyph pixels
+    empty = luma(img, lx1 + 200, ly0, lx1 + 260, ly1) if lx1 + 260 < 800 else luma(img, 0, ly0, 60, ly1)
+    assert label.mean() > empty.mean() + 10
+
+
+def test_survives_resize(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 1)
+    for size in ((420, 260), (1000, 640), (200, 120)):
+        hud.resize(*size)
+        qtbot.waitUntil(lambda s=size: (hud.width(), hud.height()) == s, timeout=3000)
+        frames(qtbot, hud, clock, 2)
+        img = grab(hud)
+        assert img.shape[:2] == (size[1], size[0])
+        assert img[..., 3].mean() > 0
+        assert hud.model.size == (float(size[0]), float(size[1]))
+
+
+def test_idle_throttle_and_hidden_stops_clock(hud, qtbot, clock):
+    cfg = hud.config
+    frames(qtbot, hud, clock, 2)
+    assert not hud.model.animating
+    assert hud.frame_interval_ms == round(1000 / cfg.idle_fps)
+    hud.ring.write(events((Kind.WORD, {"text": "hello"})))
+    frames(qtbot, hud, clock, 2)
+    assert hud.frame_interval_ms == round(1000 / cfg.fps)
+    hud.hide()
+    assert not hud.running
+    hud.show()
+    qtbot.waitUntil(lambda: hud.running, timeout=3000)
+
+
+def test_debug_overlay_and_pipeline_stats(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 1)
+    before = luma(grab(hud), 0, 0, 400, 90).max()
+    hud.set_pipeline_stats({"asr_rtf": 0.12, "word_latency_s": 0.9, "concept_latency_s": 2.5, "rss_mb": 420})
+    hud.toggle_debug_overlay()
+    frames(qtbot, hud, clock, 2)
+    after = luma(grab(hud), 0, 0, 400, 90).max()
+    assert after > 150 > before
+
+
+def test_releases_gl_objects_on_close(hud, qtbot, clock):
+    from moderngl import InvalidObject
+
+    frames(qtbot, hud, clock, 1)
+    renderer = hud.renderer
+    objects = [renderer.particle_buf, renderer.text_buf, *renderer.progs.values(), *renderer.vaos.values()]
+    hud.close()
+    assert hud.renderer is None
+    assert all(isinstance(o.mglo, InvalidObject) for o in objects)
+
+
+def test_shader_compile_error_names_file_and_line(hud, tmp_path):
+    src = "#version 410 core\n#if defined VERTEX_SHADER\nvoid main() {\n    gl_Position = vec4(0.0);\n}\n#endif\n"
+    src += "#if defined FRAGMENT_SHADER\nout vec4 c;\nvoid main() {\n    c = vec4(undefined_name);\n}\n#endif\n"
+    (tmp_path / "broken.glsl").write_text(src)
+    hud.makeCurrent()
+    try:
+        with pytest.raises(ShaderError) as err:
+            load_program(hud.ctx, "broken", root=tmp_path)
+    finally:
+        hud.doneCurrent()
+    assert f"{tmp_path / 'broken.glsl'}:10" in str(err.value), str(err.value)
+
+
+def test_old_gl_gets_a_message_not_a_black_window(display, qtbot, clock):
+    from fhud_app.render.particles import ParticleModel
+    from fhud_app.render.widget import HudGLWidget
+
+    widget = HudGLWidget(ParticleModel(size=(500, 300)), clock=clock, required_gl=(9, 9))
+    qtbot.addWidget(widget)
+    widget.resize(500, 300)
+    with qtbot.waitSignal(widget.gl_unsupported, timeout=10000) as sig:
+        widget.show()
+    assert "OpenGL 9.9" in sig.args[0] and "driver" in sig.args[0]
+    img = grab(widget)
+    assert img[..., :3].max() > 200  # the message's text is drawn
+    assert img[..., :3].mean() > 8
+
+
+DPR_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    from fhud_app.render.widget import HudGLWidget, set_default_surface_format
+    set_default_surface_format()
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QTimer
+    from fhud_app.core.events import Kind, make_event
+    from fhud_app.render.particles import ParticleModel
+    app = QApplication([])
+    model = ParticleModel(size=(400, 240))
+    t = [0.0]
+    w = HudGLWidget(model, clock=lambda: t[0])
+    w.resize(400, 240); w.show()
+    model.consume(make_event(Kind.WORD, text="crisp"))
+    def check():
+        t[0] += 0.5
+        w.repaint()
+        img = w.grabFramebuffer()
+        word = model.caption.words[0]
+        dpr = w.devicePixelRatioF()
+        assert dpr == 2.0, dpr
+        assert (img.width(), img.height()) == (800, 480), (img.width(), img.height())
+        x, y = int(word.x * dpr), int(word.y * dpr)
+        bright = max(img.pixelColor(x + i, y - j).lightness() for i in range(0, int(word.width * dpr), 2) for j in range(0, 30, 2))
+        assert bright > 200, bright
+        assert w.atlas.dpr == 2.0
+        print("ok")
+        w.close()
+        QTimer.singleShot(0, app.quit)
+    QTimer.singleShot(800, check)
+    app.exec()
+    """
+)
+
+
+def test_dpr_2_renders_at_device_resolution(display):
+    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="xcb")
+    out = subprocess.run([sys.executable, "-c", DPR_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-2000:]
+
+
+def test_dpr_change_rebuilds_the_atlas(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 1)
+    gen = hud.atlas.generation
+    hud.atlas.set_dpr(2.0)  # what paintGL does when the window moves to a 2x screen
+    assert hud.atlas.generation == gen + 1
+    hud.ring.write(events((Kind.WORD, {"text": "sharp"})))
+    frames(qtbot, hud, clock, 2)  # paintGL sets the real DPR back: no crash, still drawing
+    assert hud.atlas.dpr == hud.devicePixelRatioF()
+    assert grab(hud)[..., 3].mean() > 0
