@@ -122,9 +122,8 @@ class Tray(QObject):
             self.device_group.addAction(action)
 
     def select(self, group: QActionGroup, value: str) -> None:
-        for action in group.actions():
-            with QSignalBlocker(action):
-                action.setChecked(action.data() == value)
+        for action in group.actions():  # setChecked emits toggled, not triggered: no echo
+            action.setChecked(action.data() == value)
 
     def selected(self, group: QActionGroup) -> str | None:
         checked = group.checkedAction()

@@ -1,0 +1,51 @@
+"""``fhud`` with no subcommand: the menu-bar/tray app and the HUD.
+
+The flags (``--demo``, ``--source``, ``--device``, ``--exit-after``,
+``--debug-overlay``) live on the top-level parser in :mod:`fhud_app.cli`.
+This module chooses the real view and pipeline and hands them to
+:func:`fhud_app.app_gui.run_gui`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from fhud_app.core.config import Config
+from fhud_app.core.errors import InputError
+
+
+def make_view(config: Config, _parent: Any = None) -> QWidget:
+    """The GL particle view (the render package's widget) for ``config``."""
+    from fhud_app.render.particles import ParticleModel
+    from fhud_app.render.widget import HudGLWidget
+
+    model = ParticleModel(config.render, size=(float(config.hud.width), float(config.hud.height)))
+    view = HudGLWidget(model, (), config.render)
+    view.set_debug_overlay(config.hud.debug_overlay)
+    return view
+
+
+def make_pipeline(config: Config, feed: Any) -> Any:
+    """The headless pipeline of :mod:`fhud_app.app` fed by the microphone or a file."""
+    from fhud_app.app import Pipeline
+
+    device = feed.device or None
+    return Pipeline.for_gui(config.with_("audio", device=device), source=feed.file, loop=feed.loop)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.source and not Path(args.source).is_file():
+        raise InputError(f"{args.source}: no such file; pass an audio file to --source.")
+    if args.exit_after is not None and args.exit_after <= 0:
+        raise InputError("--exit-after needs a positive number of seconds.")
+    from fhud_app.render.widget import set_default_surface_format
+
+    set_default_surface_format()  # before the QApplication exists
+    from fhud_app.app_gui import run_gui
+
+    return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
