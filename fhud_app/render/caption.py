@@ -22,8 +22,8 @@ _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
 def clean_text(text: str, limit: int = MAX_WORD_CHARS) -> str:
     """Printable, single-line, ellipsized text ('' when nothing is left)."""
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == "\u200d")
     text = " ".join(text.split())
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch == "\u200d")
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -127,6 +127,10 @@ class Caption:
             target = self.baseline(w.line)
             w.y += (target - w.y) * min(1.0, dt * 10.0)
         self.words = [w for w in self.words if now < w.dissolve_at + DISSOLVE_S]
+        excess = len(self.words) - 2 * self.max_words
+        if excess > 0:  # a flood: fading words go first, oldest first
+            self.dropped += excess
+            del self.words[:excess]
         if not self.words:
             self._cursor = self.margin
         return out

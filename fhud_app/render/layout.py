@@ -12,6 +12,7 @@ import numpy as np
 
 LABEL_GAP = 6.0  # px between a cluster's disc and its label
 BOX_PAD = 8.0  # px kept free around every cluster+label box
+STICK_SPEED = 4.0  # px/s under which a cluster stops instead of creeping
 
 
 def boxes(pos: np.ndarray, radius: np.ndarray, label: np.ndarray) -> np.ndarray:
@@ -77,16 +78,20 @@ def step(
     force += _box_push(pos, b, BOX_PAD) * 6.0
     force += _boundary(b, field) * 8.0
     vel += force * dt
-    vel *= np.exp(-3.0 * dt)  # viscous damping: calm, never oscillating
+    vel *= np.exp(-5.0 * dt)  # viscous damping: calm, never oscillating
     speed = np.linalg.norm(vel, axis=1)
     fast = speed > 120.0
     vel[fast] *= (120.0 / speed[fast])[:, None]
+    vel[speed < STICK_SPEED] = 0.0  # static friction: a settled field stays still
+    before = pos.copy()
     pos += vel * dt
     for _ in range(2):  # positional correction: what the forces left overlapping
         b = boxes(pos, radius, label)
         pos += _box_push(pos, b, BOX_PAD) * 0.5
         pos += _boundary(b, field) * 0.5
-    return float(speed.max())
+    if dt > 0:  # the velocity is what actually happened (corrections absorb momentum)
+        vel[:] = (pos - before) / dt
+    return float(np.linalg.norm(vel, axis=1).max())
 
 
 def _repulsion(pos: np.ndarray, radius: np.ndarray) -> np.ndarray:

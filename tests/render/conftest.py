@@ -14,6 +14,8 @@ if os.environ.get("DISPLAY"):
     from fhud_app.render.widget import set_default_surface_format
 
     set_default_surface_format()
+else:  # no X server: Qt still works offscreen (atlas tests); GL tests skip
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 class FakeClock:
