@@ -1,0 +1,154 @@
+"""The composition root: builds the rings, the gate, the source and the workers.
+
+:func:`build_pipeline` is the headless part every front end shares (``fhud
+transcribe``, the benchmarks, the HUD).  Seams for the stages that come later:
+``Pipeline.workers`` (a ConceptWorker appends itself there and reads
+``words`` through its own reader; it fills ``concepts``) and the rings, which
+any view may read with a reader of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
+from fhud_app.core.config import Config
+from fhud_app.core.errors import FhudError
+from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.mlx_gate import MlxGate
+from fhud_app.core.ring import Ring, RingReader
+
+log = logging.getLogger(__name__)
+
+WORDS_CAPACITY = 4096
+CONCEPTS_CAPACITY = 4096
+MIC_PREFIX = "mic"
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where audio comes from: a file path, or the microphone (``mic`` / ``mic:DEVICE``)."""
+
+    path: Path | None = None
+    device: str | int | None = None
+
+    @classmethod
+    def parse(cls, spec: str | Path) -> SourceSpec:
+        text = str(spec)
+        if text == MIC_PREFIX or text.startswith(MIC_PREFIX + ":"):
+            dev = text[len(MIC_PREFIX) + 1 :] or None
+            return cls(None, int(dev) if dev and dev.isdigit() else dev)
+        return cls(Path(text))
+
+    @property
+    def is_mic(self) -> bool:
+        return self.path is None
+
+
+class Pipeline(QObject):
+    """Source → audio ring → AsrWorker → words ring (→ workers added later).
+
+    ``finished`` is emitted once the ASR worker drained the source (end of a
+    file, or a device that went away) or failed; :attr:`error` then holds the
+    one-line message, if any.
+    """
+
+    finished = Signal()
+
+    def __init__(self, config: Config, source: Any, audio: Ring, audio_reader: RingReader,
+                 gate: MlxGate, asr: AsrWorker) -> None:
+        super().__init__()
+        self.config = config
+        self.source = source
+        self.audio = audio
+        self.audio_reader = audio_reader
+        self.gate = gate
+        self.asr = asr
+        self.words = asr.words
+        self.concepts = Ring(CONCEPTS_CAPACITY, EVENT_DTYPE)  # filled by the concept stage
+        self.workers: list[QThread] = [asr]  # started in order, stopped in reverse
+        self.error: str | None = None
+        self._started = False
+        self._done = False
+        asr.drained.connect(self._on_drained)
+        asr.error.connect(self._on_error)
+
+    def start(self) -> None:
+        """Start the workers, then the source (the engine loads while audio queues up)."""
+        for worker in self.workers:
+            worker.start()
+        try:
+            self.source.start()
+        except FhudError as exc:
+            self._on_error(str(exc))
+            return
+        self._started = True
+
+    def stop(self) -> None:
+        """Stop the source and every worker and join their threads (idempotent)."""
+        self.source.stop()
+        for worker in reversed(self.workers):
+            stop = getattr(worker, "stop", None)
+            if stop is not None:
+                stop()
+            worker.wait()
+        close = getattr(self.asr.engine, "close", None)
+        if close is not None:
+            close()
+            self.asr.engine = None
+
+    def _on_drained(self) -> None:
+        source_error = getattr(self.source, "error", None)
+        if source_error is not None and self.error is None:
+            self.error = str(source_error)
+        self._finish()
+
+    def _on_error(self, message: str) -> None:
+        if self.error is None:
+            self.error = message
+        self._finish()
+
+    def _finish(self) -> None:
+        if not self._done:
+            self._done = True
+            self.finished.emit()
+
+
+def make_source(config: Config, spec: SourceSpec, audio: Ring, reader: RingReader,
+                *, realtime: bool, mic_backend: Any = None) -> Any:
+    if spec.is_mic:
+        from fhud_app.audio.mic_source import MicSource
+
+        device = spec.device if spec.device is not None else config.audio.device
+        return MicSource(audio, device=device, block_ms=config.audio.block_ms, backend=mic_backend)
+    from fhud_app.audio.file_source import FileSource
+
+    return FileSource(spec.path, audio, reader=reader, realtime=realtime,
+                      block_s=config.audio.block_ms / 1000)
+
+
+def build_pipeline(
+    config: Config,
+    source_spec: str | Path | SourceSpec,
+    *,
+    realtime: bool,
+    engine_factory: EngineFactory = default_engine_factory,
+    mic_backend: Any = None,
+) -> Pipeline:
+    """Build (not start) the pipeline.  Raises :class:`FhudError` for a bad source."""
+    spec = source_spec if isinstance(source_spec, SourceSpec) else SourceSpec.parse(source_spec)
+    audio = Ring(int(config.audio.ring_seconds * config.audio.sample_rate) * 3, "float32")
+    reader = audio.reader()
+    source = make_source(config, spec, audio, reader, realtime=realtime, mic_backend=mic_backend)
+    gate = MlxGate()
+    words = Ring(WORDS_CAPACITY, EVENT_DTYPE)
+    live = realtime or spec.is_mic  # a live stream may catch up in big steps
+    asr = AsrWorker(config, reader, words, gate, engine_factory,
+                    source=source, source_rate=int(getattr(source, "sample_rate", 16_000)),
+                    feed_max_s=10.0 if live else 0.1)
+    return Pipeline(config, source, audio, reader, gate, asr)

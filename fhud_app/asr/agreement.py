@@ -1,0 +1,104 @@
+"""LocalAgreement-2: a word becomes final once two successive hypotheses agree on it.
+
+Pure functions over :class:`Word` lists, so the commit policy is testable
+without a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from fhud_app.asr.base import Word
+
+_PUNCT = re.compile(r"[^\w']+", re.UNICODE)
+
+
+def norm(text: str) -> str:
+    """The comparison key of a word: lower case, punctuation stripped."""
+    return _PUNCT.sub("", text.lower())
+
+
+def common_prefix(prev: Sequence[Word], new: Sequence[Word]) -> int:
+    """How many leading words ``prev`` and ``new`` agree on (by normalized text)."""
+    n = 0
+    for a, b in zip(prev, new, strict=False):
+        if norm(a.text) != norm(b.text):
+            break
+        n += 1
+    return n
+
+
+def drop_repeated_head(
+    committed_tail: Sequence[Word], hyp: Sequence[Word], *, max_n: int = 5, near_s: float = 1.0
+) -> list[Word]:
+    """Remove from the head of ``hyp`` words that repeat the end of what is committed.
+
+    After the audio window is cut at a committed word, the decoder may hear
+    that word again at the start of the window; an n-gram (longest first) at
+    the head of ``hyp``, starting within ``near_s`` of the cut, that equals the
+    last n committed words is dropped.
+    """
+    hyp = list(hyp)
+    if not committed_tail or not hyp:
+        return hyp
+    cut = committed_tail[-1].end
+    if hyp[0].start > cut + near_s:
+        return hyp
+    for n in range(min(max_n, len(committed_tail), len(hyp)), 0, -1):
+        tail = [norm(w.text) for w in committed_tail[-n:]]
+        head = [norm(w.text) for w in hyp[:n]]
+        if tail == head:
+            return hyp[n:]
+    return hyp
+
+
+class Agreement:
+    """The hypothesis buffer of LocalAgreement-2."""
+
+    def __init__(self) -> None:
+        self.pending: list[Word] = []  # the previous hypothesis, not yet final
+        self.committed: list[Word] = []  # the last few final words (for de-duplication)
+        self.committed_end = 0.0
+
+    def _clean(self, hyp: Sequence[Word]) -> list[Word]:
+        hyp = [w for w in hyp if norm(w.text) and w.end > self.committed_end - 0.05]
+        return drop_repeated_head(self.committed, hyp)
+
+    def _commit(self, words: Sequence[Word]) -> list[Word]:
+        out: list[Word] = []
+        for w in words:
+            start = max(w.start, self.committed_end)
+            w = Word(w.text, start, max(start, w.end), w.confidence)
+            out.append(w)
+            self.committed_end = w.end
+        self.committed = (self.committed + out)[-8:]
+        return out
+
+    def insert(self, hyp: Sequence[Word]) -> list[Word]:
+        """Add a new hypothesis; returns the words that became final."""
+        hyp = self._clean(hyp)
+        n = common_prefix(self.pending, hyp)
+        final = self._commit(hyp[:n])
+        self.pending = hyp[n:]
+        return final
+
+    def commit_all(self, hyp: Sequence[Word] | None = None) -> list[Word]:
+        """Finalize a hypothesis entirely (end of an utterance or of the stream)."""
+        words = self._clean(self.pending if hyp is None else hyp)
+        self.pending = []
+        return self._commit(words)
+
+    def commit_before(self, hyp: Sequence[Word], t: float) -> list[Word]:
+        """Finalize the words of ``hyp`` that end before ``t`` (the window grew too long)."""
+        hyp = self._clean(hyp)
+        n = 0
+        while n < len(hyp) and hyp[n].end <= t:
+            n += 1
+        final = self._commit(hyp[:n])
+        self.pending = hyp[n:]
+        return final
+
+    @property
+    def draft(self) -> str:
+        return " ".join(w.text for w in self.pending)

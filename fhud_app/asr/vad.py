@@ -1,0 +1,67 @@
+"""Streaming speech detection with the Silero VAD model shipped in faster-whisper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from fhud_app.core.config import SAMPLE_RATE
+
+FRAME = 512  # samples per Silero frame (32 ms)
+_WARMUP = 16  # frames of already-seen audio re-run to warm the model's state
+
+
+def _silero() -> Callable[[np.ndarray], np.ndarray]:
+    from faster_whisper.vad import get_vad_model
+
+    return get_vad_model()
+
+
+class SpeechTracker:
+    """Feeds new audio to Silero in whole frames and remembers where speech was.
+
+    ``model`` maps a multiple-of-512 float32 array to one probability per frame
+    (faster-whisper's ``SileroVADModel``); it is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        model: Callable[[np.ndarray], np.ndarray] | None = None,
+        min_batch: int = 4,
+    ) -> None:
+        self.threshold = threshold
+        self.model = model if model is not None else _silero()
+        self.min_batch = min_batch
+        self.done = 0  # absolute samples already classified
+        self.last_speech_end = -1.0  # absolute seconds; < 0 until speech is heard
+        self.speech_frames = 0
+
+    def update(self, buf: np.ndarray, buf_start: int, total: int) -> None:
+        """Classify the frames of ``buf`` (which begins at absolute sample ``buf_start``)
+        that end before ``total`` and were not classified yet."""
+        self.done = max(self.done, buf_start)  # audio before the buffer is gone
+        todo = (total - self.done) // FRAME
+        if todo < self.min_batch:
+            return
+        lo = max(buf_start, self.done - _WARMUP * FRAME)
+        lo = self.done - ((self.done - lo) // FRAME) * FRAME
+        hi = self.done + todo * FRAME
+        audio = buf[lo - buf_start : hi - buf_start]
+        if len(audio) != hi - lo:  # the buffer no longer holds this audio: skip it
+            self.done = hi
+            return
+        probs = np.asarray(self.model(np.ascontiguousarray(audio, np.float32))).reshape(-1)
+        warm = (self.done - lo) // FRAME
+        for i, p in enumerate(probs[warm:]):
+            if p >= self.threshold:
+                self.speech_frames += 1
+                self.last_speech_end = (self.done + (i + 1) * FRAME) / SAMPLE_RATE
+        self.done = hi
+
+    def silence_since(self, now_s: float) -> float:
+        """Seconds of non-speech at the end of the stream (inf if no speech ever)."""
+        if self.last_speech_end < 0:
+            return float("inf")
+        return max(0.0, now_s - self.last_speech_end)

@@ -1,0 +1,191 @@
+"""AsrWorker: the thread that owns the ASR engine.
+
+It loads the engine inside ``run()``, reads the audio ring (a short timed wait
+on the stop event when it is empty), feeds the engine and writes WORD/DRAFT
+events to the words ring.  It reports only through its class-level signals and
+never touches a widget.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from fhud_app.asr.base import AsrEngine, EngineUpdate
+from fhud_app.core.config import SAMPLE_RATE, Config
+from fhud_app.core.errors import FhudError
+from fhud_app.core.events import Kind, make_event
+from fhud_app.core.mlx_gate import MlxGate
+from fhud_app.core.ring import Ring, RingReader
+
+# (config, gate, progress callback) -> (engine, reason)
+EngineFactory = Callable[[Config, MlxGate, Callable[[float], None]], tuple[AsrEngine, str]]
+
+WAIT_S = 0.015  # wait on the stop event when the audio ring is empty
+METRICS_EVERY_S = 1.0
+
+
+def default_engine_factory(
+    config: Config, gate: MlxGate, progress: Callable[[float], None]
+) -> tuple[AsrEngine, str]:
+    from fhud_app.asr.select import load_engine
+
+    engine, choice = load_engine(config.asr, gate, progress)
+    return engine, choice.reason
+
+
+class AsrWorker(QThread):
+    status = Signal(str)
+    loading = Signal(float)  # 0..1
+    ready = Signal(str, str)  # engine name, reason
+    error = Signal(str)  # a one-line message a person can act on
+    metrics = Signal(dict)  # rtf, latency_p50, latency_p95, backlog_s, drops, overflows, ...
+    drained = Signal()  # the source finished and every sample was decoded and flushed
+
+    def __init__(
+        self,
+        config: Config,
+        audio: RingReader,
+        words: Ring,
+        gate: MlxGate,
+        engine_factory: EngineFactory = default_engine_factory,
+        *,
+        source: Any = None,
+        source_rate: int = SAMPLE_RATE,
+        feed_max_s: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.audio = audio
+        self.words = words
+        self.gate = gate
+        self.engine_factory = engine_factory
+        self.source = source  # has .finished (threading.Event), .overflows, .error
+        self.source_rate = source_rate
+        self.clock = clock
+        self.stop_event = threading.Event()
+        self.engine: AsrEngine | None = None
+        self.fed = 0  # 16 kHz samples fed to the engine
+        self.busy_s = 0.0  # wall seconds spent in the engine
+        self.latencies: list[float] = []
+        self.word_count = 0
+        self.failure: str | None = None
+        # At most this much audio per feed: small steps simulate a live stream when
+        # a file is read as fast as possible; a large one lets a live stream that
+        # fell behind catch up in fewer decodes.
+        self._buf = np.zeros(max(1, int(feed_max_s * source_rate)), np.float32)
+        self._resampler: Any = None
+        self._last_draft = ""
+        self._last_metrics = 0.0
+
+    def stop(self) -> None:
+        """Ask the loop to end (the engine is not flushed); then ``wait()``."""
+        self.stop_event.set()
+
+    # ------------------------------------------------------------------ thread
+    def run(self) -> None:
+        try:
+            self.status.emit("loading the speech engine")
+            engine, reason = self.engine_factory(self.config, self.gate, self.loading.emit)
+            self.engine = engine
+            self.ready.emit(engine.name, reason)
+            self.status.emit(f"listening ({engine.name})")
+            self._loop(engine)
+        except FhudError as exc:
+            self._fail(str(exc))
+        except Exception as exc:  # never a traceback: one line, and stop
+            self._fail(f"speech recognition stopped: {type(exc).__name__}: {exc}")
+
+    def _fail(self, message: str) -> None:
+        self.failure = message
+        self.error.emit(message)
+        self.status.emit(message)
+
+    def _loop(self, engine: AsrEngine) -> None:
+        finished = self.source.finished if self.source is not None else None
+        while not self.stop_event.is_set():
+            n = self.audio.read_into(self._buf)
+            if n:
+                self._publish(self._feed(engine, self._buf[:n]))
+            elif finished is not None and finished.is_set() and self.audio.available() == 0:
+                self._drain(engine)
+                return
+            else:
+                self.stop_event.wait(WAIT_S)
+            self._maybe_metrics()
+
+    def _drain(self, engine: AsrEngine) -> None:
+        tail = self._resample(np.zeros(0, np.float32), last=True)
+        if len(tail):
+            self._publish(self._feed(engine, tail, resampled=True))
+        t0 = self.clock()
+        update = engine.flush()
+        self.busy_s += self.clock() - t0
+        self._publish(update)
+        self._emit_metrics()
+        self.status.emit("done")
+        self.drained.emit()
+
+    def _resample(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
+        if self.source_rate == SAMPLE_RATE:
+            return samples
+        if self._resampler is None:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(self.source_rate, SAMPLE_RATE, 1, dtype="float32")
+        return self._resampler.resample_chunk(samples, last=last)
+
+    def _feed(self, engine: AsrEngine, samples: np.ndarray, resampled: bool = False) -> EngineUpdate:
+        if not resampled:
+            samples = self._resample(samples)
+        t0 = self.clock()
+        update = engine.feed(samples)
+        self.busy_s += self.clock() - t0
+        self.fed += len(samples)
+        return update
+
+    def _publish(self, update: EngineUpdate) -> None:
+        emitted_at = self.fed / SAMPLE_RATE
+        wall = time.monotonic()
+        for w in update.final:
+            self.words.write(make_event(
+                Kind.WORD, text=w.text, start=w.start, end=w.end, value=w.confidence,
+                emitted_at=emitted_at, wall=wall,
+            ))
+            self.latencies.append(emitted_at - w.end)
+            self.word_count += 1
+        if update.draft != self._last_draft:
+            self._last_draft = update.draft
+            self.words.write(make_event(Kind.DRAFT, text=update.draft, emitted_at=emitted_at, wall=wall))
+
+    # ------------------------------------------------------------------ metrics
+    def snapshot(self) -> dict[str, float]:
+        """The figures the ``metrics`` signal carries (safe to call from any thread)."""
+        audio_s = self.fed / SAMPLE_RATE
+        lat = np.asarray(self.latencies[-2000:], dtype=np.float64)
+        return {
+            "audio_s": audio_s,
+            "busy_s": self.busy_s,
+            "rtf": self.busy_s / audio_s if audio_s else 0.0,
+            "latency_p50": float(np.percentile(lat, 50)) if len(lat) else 0.0,
+            "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
+            "backlog_s": self.audio.available() / self.source_rate,
+            "drops": int(self.audio.dropped),
+            "overflows": int(getattr(self.source, "overflows", 0)),
+            "words": self.word_count,
+        }
+
+    def _maybe_metrics(self) -> None:
+        now = time.monotonic()
+        if now - self._last_metrics >= METRICS_EVERY_S:
+            self._emit_metrics()
+
+    def _emit_metrics(self) -> None:
+        self._last_metrics = time.monotonic()
+        self.metrics.emit(self.snapshot())

@@ -1,0 +1,179 @@
+"""An audio file as a source: decoded, downmixed and resampled to 16 kHz, then
+written into the audio ring in real time or as fast as the consumer reads."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from fhud_app.core.config import SAMPLE_RATE
+from fhud_app.core.errors import FhudError, InputError
+from fhud_app.core.ring import Ring, RingReader
+
+_READ_BLOCK = 1 << 16  # frames per soundfile read
+
+
+def _wav_declared_bytes(path: Path) -> tuple[int, int] | None:
+    """(declared data bytes, bytes actually present) of a RIFF/WAVE file, else None."""
+    with path.open("rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        size = path.stat().st_size
+        while True:
+            chunk = fh.read(8)
+            if len(chunk) < 8:
+                return None
+            cid, clen = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if cid == b"data":
+                return clen, size - fh.tell()
+            fh.seek(clen + (clen & 1), 1)
+
+
+def _read_frames(snd: sf.SoundFile) -> tuple[list[np.ndarray], bool]:
+    """All frames soundfile can decode; True when decoding broke off early."""
+    blocks: list[np.ndarray] = []
+    while True:
+        try:
+            block = snd.read(_READ_BLOCK, dtype="float32", always_2d=True)
+        except (sf.SoundFileError, RuntimeError):
+            return blocks, True
+        if len(block) == 0:
+            return blocks, False
+        blocks.append(block.mean(axis=1) if block.shape[1] > 1 else block[:, 0])
+
+
+def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
+    """16 kHz mono float32 samples of ``path`` and, for a truncated file, the error
+    to report once the readable part has been used (``None`` otherwise).
+
+    Raises :class:`InputError` for a missing, empty, unreadable or non-audio file.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p} does not exist: check the path.")
+    if p.is_dir():
+        raise InputError(f"{p} is a folder, not an audio file.")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p} is empty (0 bytes): record or export the audio again.")
+    try:
+        snd = sf.SoundFile(str(p))
+    except (sf.SoundFileError, RuntimeError) as exc:
+        if "data" in str(exc) or "truncat" in str(exc).lower():
+            raise InputError(f"{p} is truncated: its audio data is missing.") from None
+        raise InputError(
+            f"{p} is not an audio file fhud can read (use wav, flac or ogg)."
+        ) from None
+    with snd:
+        rate, declared, fmt = snd.samplerate, snd.frames, snd.format
+        blocks, broke = _read_frames(snd)
+    mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    wav = _wav_declared_bytes(p)
+    if wav is not None and wav[0] > wav[1] and wav[0] != 0xFFFFFFFF:
+        broke = True
+    if fmt != "OGG" and 0 < declared and len(mono) < declared:
+        broke = True  # OGG frame counts are estimates
+    if len(mono) == 0:
+        if broke:
+            raise InputError(f"{p} is truncated: no audio could be decoded from it.")
+        raise InputError(f"{p} holds no audio samples: record or export it again.")
+    if rate != SAMPLE_RATE:
+        mono = soxr.resample(mono, rate, SAMPLE_RATE, quality="HQ").astype(np.float32)
+    error = None
+    if broke:
+        error = InputError(
+            f"{p} is truncated: only its first {len(mono) / SAMPLE_RATE:.1f} s could be decoded."
+        )
+    return np.ascontiguousarray(mono, dtype=np.float32), error
+
+
+class FileSource:
+    """Writes a decoded file into ``ring`` from its own thread.
+
+    ``realtime=True`` paces ~20 ms blocks on a clock (timed waits on the stop
+    event); otherwise it writes as fast as ``reader`` frees space and never
+    overwrites unread audio.  ``finished`` is set at the end of the file.
+    """
+
+    sample_rate = SAMPLE_RATE
+
+    def __init__(
+        self,
+        path: str | Path,
+        ring: Ring,
+        *,
+        reader: RingReader | None = None,
+        realtime: bool = False,
+        block_s: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not realtime and reader is None:
+            raise ValueError("a file source without pacing needs the consumer's reader")
+        self.path = Path(path)
+        self.samples, self._pending_error = load_audio(path)
+        self.ring = ring
+        self.reader = reader
+        self.realtime = realtime
+        self.block = max(1, int(block_s * SAMPLE_RATE))
+        self.clock = clock
+        self.written = 0
+        self.overflows = 0  # a file never overflows; kept for the source interface
+        self.error: FhudError | None = None
+        self.finished = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fhud-file-source", daemon=True)
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / SAMPLE_RATE
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            if self.realtime:
+                self._run_paced()
+            else:
+                self._run_fast()
+        finally:
+            if self.written >= len(self.samples):
+                self.error = self._pending_error
+            self.finished.set()
+
+    def _write_next(self, limit: int) -> int:
+        n = min(limit, len(self.samples) - self.written)
+        if n > 0:
+            self.ring.write(self.samples[self.written : self.written + n])
+            self.written += n
+        return n
+
+    def _run_paced(self) -> None:
+        t0 = self.clock()
+        total = len(self.samples)
+        while self.written < total and not self._stop.is_set():
+            elapsed = int((self.clock() - t0) * SAMPLE_RATE)
+            due = (elapsed // self.block + 1) * self.block  # the first block at once
+            self._write_next(max(0, due - self.written))
+            next_at = t0 + self.written / SAMPLE_RATE  # when the next block falls due
+            self._stop.wait(max(0.0, min(0.05, next_at - self.clock())))
+
+    def _run_fast(self) -> None:
+        assert self.reader is not None
+        chunk = max(self.block, self.ring.capacity // 4)
+        while self.written < len(self.samples) and not self._stop.is_set():
+            free = self.ring.free_for(self.reader)
+            if free <= 0 or self._write_next(min(free, chunk)) == 0:
+                self._stop.wait(0.002)

@@ -1,0 +1,135 @@
+"""``fhud transcribe FILE``: print the words of an audio file as a live captioner would.
+
+The pipeline runs under a ``QCoreApplication``; the main thread reads the
+words ring on a timer and prints each word once it is final (text), or one JSON
+object per event (jsonl), then a closing ``{"type": "stats", ...}`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from typing import Any, TextIO
+
+import numpy as np
+
+from fhud_app.core.config import Config
+from fhud_app.core.errors import FhudError, InputError
+from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text, event_to_dict
+
+POLL_MS = 20
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE",
+                        help="audio file (wav, flac, ogg); 'mic' or 'mic:DEVICE' for a microphone")
+    parser.add_argument("--realtime", action="store_true",
+                        help="pace the file as if it were a microphone")
+    parser.add_argument("--format", choices=("text", "jsonl"), default="text",
+                        help="text: words as they become final; jsonl: one JSON object per line")
+    parser.add_argument("--drafts", action="store_true",
+                        help="also print the unstable draft tail as it changes")
+
+
+class Printer:
+    """Turns word-ring records into output lines (text or JSON Lines)."""
+
+    def __init__(self, fmt: str, drafts: bool, out: TextIO) -> None:
+        self.fmt, self.drafts, self.out = fmt, drafts, out
+        self.words = 0
+        self._line = 0  # characters on the current text line
+        self._draft_shown = 0
+
+    def records(self, recs: np.ndarray) -> None:
+        for rec in recs:
+            kind = int(rec["kind"])
+            if kind == Kind.WORD:
+                self.words += 1
+            elif not (kind == Kind.DRAFT and self.drafts):
+                continue
+            if self.fmt == "jsonl":
+                self.out.write(json.dumps(event_to_dict(rec), ensure_ascii=False) + "\n")
+            else:
+                self._text(kind, decode_text(rec["text"]))
+        self.out.flush()
+
+    def _text(self, kind: int, text: str) -> None:
+        if kind == Kind.DRAFT:  # shown after the final words, replaced by the next event
+            self.out.write(f" [{text}]" if text else "")
+            self._draft_shown = len(text) + 3 if text else 0
+            return
+        if self._draft_shown:
+            self.out.write("\b" * self._draft_shown + " " * self._draft_shown + "\b" * self._draft_shown)
+            self._draft_shown = 0
+        if self._line and self._line + len(text) > 78:
+            self.out.write("\n")
+            self._line = 0
+        self.out.write((" " if self._line else "") + text)
+        self._line += len(text) + 1
+
+    def close(self, stats: dict[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            self.out.write(json.dumps(stats) + "\n")
+        elif self._line:
+            self.out.write("\n")
+        self.out.flush()
+
+
+def _stats(pipeline: Any, wall_s: float, words_dropped: int) -> dict[str, Any]:
+    m = pipeline.asr.snapshot()
+    return {
+        "type": "stats",
+        "audio_s": round(m["audio_s"], 3),
+        "wall_s": round(wall_s, 3),
+        "rtf": round(m["rtf"], 4),
+        "latency_p50": round(m["latency_p50"], 3),
+        "latency_p95": round(m["latency_p95"], 3),
+        "words": int(m["words"]),
+        "drops": int(m["drops"]) + int(words_dropped),  # audio samples + word events lost
+        "overflows": int(m["overflows"]),
+        "engine": getattr(pipeline.asr.engine, "name", None),
+    }
+
+
+def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None = None) -> int:
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from fhud_app.app import build_pipeline
+
+    out = out or sys.stdout
+    config = Config().with_("asr", engine=args.engine)
+    app = QCoreApplication.instance() or QCoreApplication(["fhud"])
+    pipeline = build_pipeline(config, args.file, realtime=args.realtime, mic_backend=mic_backend)
+    printer = Printer(args.format, args.drafts, out)
+    reader = pipeline.words.reader(from_start=True)
+    buf = np.zeros(pipeline.words.capacity, EVENT_DTYPE)
+
+    def pump() -> None:
+        n = reader.read_into(buf)
+        if n:
+            printer.records(buf[:n])
+
+    timer = QTimer()
+    timer.timeout.connect(pump)
+    timer.start(POLL_MS)
+    pipeline.finished.connect(app.quit)
+    previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
+    t0 = time.monotonic()
+    try:
+        pipeline.start()
+        if not pipeline.error:
+            app.exec()
+    finally:
+        timer.stop()
+        pipeline.stop()
+        signal.signal(signal.SIGINT, previous)
+    pump()  # words already decoded are never lost
+    printer.close(_stats(pipeline, time.monotonic() - t0, reader.dropped))
+    if pipeline.error:
+        raise FhudError(pipeline.error)
+    if reader.dropped:
+        raise InputError(f"{reader.dropped} events were lost: the output could not keep up.")
+    return 0
