@@ -23,17 +23,17 @@ void main() {
     vec2 d = B.xy - A.xy;
     float len = length(d) + 1e-3;
     vec2 n = vec2(-d.y, d.x) / len;
-    float sway = 0.10 * sin(u_time * 0.21 + a_link.w * 6.2831853) + 0.22 * (a_link.w - 0.5);
+    float sway = 0.08 * sin(u_time * 0.21 + a_link.w * 6.2831853) + 0.5 * (a_link.w - 0.5);
     vec2 ctrl = 0.5 * (A.xy + B.xy) + n * len * sway;
     vec2 p = mix(mix(A.xy, ctrl, t), mix(ctrl, B.xy, t), t);
     vec2 tang = mix(ctrl - A.xy, B.xy - ctrl, t);
     vec2 nn = normalize(vec2(-tang.y, tang.x) + 1e-6);
-    float half_w = (2.0 + 4.0 * a_link.z) * (0.6 + 0.4 * sin(3.14159 * t)) + 1.0 / u_dpr;
+    float half_w = (3.0 + 5.0 * a_link.z) * (0.6 + 0.4 * sin(3.14159 * t)) + 1.0 / u_dpr;
     p += nn * side * half_w;
     vec2 ndc = p / u_view * 2.0 - 1.0;
     gl_Position = vec4(ndc.x, -ndc.y, 0.0, 1.0);
     v_pos = vec2(side, t);
-    float alpha = min(A.w, B.w) * (0.25 + 0.45 * a_link.z);
+    float alpha = min(A.w, B.w) * (0.12 + 0.38 * a_link.z);
     v_color = vec4(mix(u_colors[int(a_link.x)].rgb, u_colors[int(a_link.y)].rgb, t), alpha);
     v_seed = a_link.w;
 }
@@ -48,7 +48,7 @@ out vec4 f_color;
 
 void main() {
     float across = 1.0 - abs(v_pos.x);
-    float a = across * across * across;
+    float a = across * across;
     float ends = smoothstep(0.0, 0.18, v_pos.y) * smoothstep(1.0, 0.82, v_pos.y);
     float pulse = 0.75 + 0.25 * sin(v_pos.y * 14.0 - u_time * 0.9 + v_seed * 40.0);
     a *= ends * pulse * v_color.a;

@@ -159,7 +159,7 @@ class ConceptSet:
         self.changing = False
         for c in live:
             norm = min(1.0, c.weight / wmax) if wmax > 0 else 0.0
-            target_r = 14.0 + 30.0 * math.sqrt(max(norm, 0.04))
+            target_r = 16.0 + 30.0 * math.sqrt(max(norm, 0.04))
             target_a = 0.0 if c.retired_at < math.inf else 1.0
             rate = 1.0 / (FADE_OUT_S if target_a == 0.0 else FADE_IN_S)
             i = c.slot

@@ -97,7 +97,7 @@ def step(
 def _repulsion(pos: np.ndarray, radius: np.ndarray) -> np.ndarray:
     d = pos[:, None, :] - pos[None, :, :]
     dist2 = (d**2).sum(-1) + 1.0
-    reach = (radius[:, None] + radius[None, :] + 60.0) ** 2
+    reach = (radius[:, None] + radius[None, :] + 140.0) ** 2
     mag = np.minimum(reach / dist2, 4.0) * 18.0
     np.fill_diagonal(mag, 0.0)
     return (d / np.sqrt(dist2)[..., None] * mag[..., None]).sum(axis=1)
@@ -112,7 +112,7 @@ def _springs(pos: np.ndarray, links: np.ndarray) -> np.ndarray:
     s = np.clip(links[:, 2], 0.0, 1.0)
     d = pos[b] - pos[a]
     dist = np.linalg.norm(d, axis=1) + 1e-6
-    rest = 150.0 + 80.0 * (1.0 - s)
+    rest = 200.0 + 100.0 * (1.0 - s)
     mag = (dist - rest) * (0.4 + 1.2 * s)
     fv = d / dist[:, None] * mag[:, None]
     np.add.at(f, a, fv)
@@ -123,7 +123,7 @@ def _springs(pos: np.ndarray, links: np.ndarray) -> np.ndarray:
 def _gravity(pos: np.ndarray, field: tuple[float, float, float, float]) -> np.ndarray:
     x0, y0, x1, y1 = field
     centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    return (centre - pos) * 0.15
+    return (centre - pos) * np.array([0.035, 0.07])  # wide fields: spread sideways
 
 
 def _boundary(b: np.ndarray, field: tuple[float, float, float, float]) -> np.ndarray:

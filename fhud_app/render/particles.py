@@ -144,7 +144,7 @@ class ParticleModel:
     # ------------------------------------------------------------ particles
     def _dissolve(self, word: Word) -> None:
         target = self._target_for(word.key)
-        n = int(np.clip(len(word.text) * 5 + 6, 8, 48))
+        n = int(np.clip(len(word.text) * 8 + 10, 12, 72))
         slots = self.pool.allocate(n)
         self._spawn(slots, word, target)
         if target < 0 and word.key:

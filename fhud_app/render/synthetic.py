@@ -25,7 +25,7 @@ STOPWORDS = set(
     under until up very was we were what when where which while who whom why will with would you your
     yours maybe never always somewhere simple keep keeps coming back way gives rest see""".split()
 )
-WINDOW_S = 6.0  # two concepts said within this many seconds are linked
+WINDOW_S = 6.0  # a concept links to the previous one said within this many seconds
 
 
 def events_of(*specs: tuple[Kind, dict]) -> np.ndarray:
@@ -44,6 +44,7 @@ def recurring_concepts(words: np.ndarray, min_count: int = 2, limit: int = 12) -
     born: dict[str, float] = {}
     out: list[np.ndarray] = []
     recent: list[tuple[float, str]] = []
+    together: Counter[tuple[int, int]] = Counter()
     for key, t in zip(keys, times, strict=True):
         if key not in ids:
             continue
@@ -52,10 +53,12 @@ def recurring_concepts(words: np.ndarray, min_count: int = 2, limit: int = 12) -
             born.setdefault(key, t)
             out.append(make_event(Kind.CONCEPT, id=ids[key], text=key, value=float(seen[key]),
                                   count=seen[key], start=born[key], emitted_at=t))
-            for t2, other in recent:
-                if other != key and other in born and t - t2 <= WINDOW_S:
-                    strength = min(1.0, 0.35 + 0.1 * min(seen[key], seen[other]))
-                    out.append(make_event(Kind.LINK, a=ids[other], b=ids[key], value=strength, emitted_at=t))
+            prev = next((k for t2, k in reversed(recent) if k != key and k in born and t - t2 <= WINDOW_S), None)
+            if prev is not None:
+                pair = (min(ids[prev], ids[key]), max(ids[prev], ids[key]))
+                together[pair] += 1
+                strength = min(1.0, 0.3 + 0.2 * together[pair])
+                out.append(make_event(Kind.LINK, a=pair[0], b=pair[1], value=strength, emitted_at=t))
         recent = [(t2, k) for t2, k in recent if t - t2 <= WINDOW_S] + [(t, key)]
     return np.concatenate(out) if out else np.zeros(0, EVENT_DTYPE)
 
