@@ -22,13 +22,32 @@ COMMANDS = {
 }
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", default=None, help="ASR engine: auto | parakeet | whisper")
-    p.add_argument("--llm", default=None, help="concept model: auto | embedded | none | <hub id or folder>")
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+def _add_common(p: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    # On a subcommand the defaults are suppressed so `fhud --engine X transcribe` keeps X.
+    default = argparse.SUPPRESS if sub else None
+    p.add_argument("--engine", default=default, help="ASR engine: auto | parakeet | whisper")
+    p.add_argument("--llm", default=default, help="concept model: auto | embedded | none | <hub id or folder>")
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if sub else False,
+                   help="log progress to stderr")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUE_OPTIONS = {"--engine", "--llm", "--source", "--device", "--exit-after"}
+
+
+def chosen_command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (so only its module is imported)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fhud", description="fHUD, the thought crystallizer.")
     parser.add_argument("--version", action="version", version=f"fhud {__version__}")
     _add_common(parser)
@@ -40,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _add_common(p)
-        importlib.import_module(f"fhud_app.commands.{name}").add_arguments(p)
+        if name == command:
+            _add_common(p, sub=True)
+            importlib.import_module(f"fhud_app.commands.{name}").add_arguments(p)
     return parser
 
 
@@ -52,7 +72,8 @@ def _check_engine(value: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(chosen_command(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="fhud: %(message)s",

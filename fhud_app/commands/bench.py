@@ -20,11 +20,19 @@ BENCHES = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="bench", metavar="NAME", required=True)
-    for name, help_text in BENCHES.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        importlib.import_module(f"fhud_app.bench.{name}").add_arguments(p)
+    lines = "\n".join(f"  {name:10} {text}" for name, text in BENCHES.items())
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = f"benchmarks:\n{lines}\n\n'fhud bench NAME --help' shows a benchmark's options."
+    parser.add_argument("bench", choices=list(BENCHES), metavar="NAME", help="which benchmark")
+    parser.add_argument("bench_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    return int(importlib.import_module(f"fhud_app.bench.{args.bench}").run(args) or 0)
+    module = importlib.import_module(f"fhud_app.bench.{args.bench}")
+    own = argparse.ArgumentParser(prog=f"fhud bench {args.bench}", description=BENCHES[args.bench])
+    module.add_arguments(own)
+    bench_args = own.parse_args(args.bench_args)
+    for common in ("engine", "llm", "verbose"):
+        if not hasattr(bench_args, common):
+            setattr(bench_args, common, getattr(args, common, None))
+    return int(module.run(bench_args) or 0)
