@@ -1,0 +1,301 @@
+"""The mlx-lm runtime of the concept extractor: model choice, loading, gated constrained decoding.
+
+Every MLX call goes through the shared :class:`~fhud_app.core.mlx_gate.MlxGate` at
+``Priority.LOW`` and the gate is taken and released per forward step (one generated token, or a
+small chunk of prompt tokens), so an ASR call waits at most one step.  A fixed prefix (the
+few-shot examples) is run once; its KV cache is shallow-copied for every request.  Decoding is
+greedy over an *allowed* token set (the tokens of the transcript, separators and end of text),
+computed from the last hidden state only: the 262k-row output projection is never run in full.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import platform
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fhud_app.core.errors import ModelError
+from fhud_app.core.mlx_gate import MlxGate, Priority
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+PREFILL_CHUNK = 1  # prompt tokens per gated step (batching gains nothing on this CPU)
+_PUNCT = '.,!?;:"()[]{}…'
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9_]*>|\[multimodal\]")
+
+
+def strip_control_text(text: str) -> str:
+    """Remove anything that would tokenize as a control token (``<start_of_turn>``, ``<eos>`` …)."""
+    return re.sub(r"\s+", " ", _TAG.sub(" ", text)).strip()
+
+
+@dataclass
+class Completion:
+    text: str
+    prompt_tokens: int
+    new_tokens: int
+    seconds: float
+    stopped: str  # "newline" | "eos" | "stop" | "max_tokens" | "cancelled"
+
+
+class ConceptLlm:
+    """A loaded mlx-lm model with a primed prefix and gated, constrained greedy decoding."""
+
+    def __init__(self, model: Any, tokenizer: Any, gate: MlxGate, *, name: str) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.gate = gate
+        self.name = name
+        self._prefix_cache: list[Any] | None = None
+        self.prefix_tokens = 0
+        self._special = set(getattr(tokenizer, "all_special_ids", []) or [])
+        self._newline_ids = {i for i in self._token_ids("\n") if "\n" in tokenizer.decode([i])}
+        self._eos_ids = set(getattr(tokenizer, "eos_token_ids", None) or [tokenizer.eos_token_id])
+        backbone = getattr(model, "model", None)
+        self._backbone = backbone if hasattr(backbone, "embed_tokens") else None
+        self._tied = self._backbone is not None and not hasattr(model, "lm_head")
+
+    # ------------------------------------------------------------------ tokens
+    def _token_ids(self, text: str) -> list[int]:
+        return [
+            i
+            for i in self.tokenizer.encode(text, add_special_tokens=False)
+            if i not in self._special
+        ]
+
+    def encode(self, text: str, *, bos: bool = False) -> list[int]:
+        """Token ids of ``text`` after control-token strings are stripped; never a special id."""
+        ids = self._token_ids(strip_control_text(text))
+        bos_id = getattr(self.tokenizer, "bos_token_id", None)
+        return ([bos_id] if bos and bos_id is not None else []) + ids
+
+    def allowed_ids(self, texts: Iterable[str]) -> set[int]:
+        """The ids that can spell the given words, plus separators, newline and end of text."""
+        out: set[int] = set(self._newline_ids) | set(self._eos_ids)
+        for text in texts:
+            for raw in strip_control_text(text).split():
+                word = raw.strip(_PUNCT)
+                for variant in {word, word.lower()} - {""}:
+                    out.update(self._token_ids(" " + variant))
+                    out.update(self._token_ids(variant))
+        out.update(self._token_ids(","))
+        out.update(self._token_ids(", "))
+        return out
+
+    # ------------------------------------------------------------------ forward steps
+    def _step(self, ids: list[int], cache: list[Any], allowed: list[int] | None) -> int | None:
+        """One gated forward pass; returns the greedy next id when ``allowed`` is given."""
+        import mlx.core as mx
+
+        with self.gate.hold(Priority.LOW):
+            inputs = mx.array([ids])
+            if allowed is None:
+                if self._backbone is not None:
+                    mx.eval(self._backbone(inputs, cache=cache))
+                else:
+                    mx.eval(self.model(inputs, cache=cache))
+                return None
+            logits = self._logits(inputs, cache, allowed)
+            best = int(mx.argmax(logits).item())
+        return allowed[best]
+
+    def _logits(self, inputs: Any, cache: list[Any], allowed: list[int]) -> Any:
+        import mlx.core as mx
+
+        if self._tied:
+            hidden = self._backbone(inputs, cache=cache)[0, -1]
+            rows = self._backbone.embed_tokens(mx.array(allowed))
+            return rows @ hidden
+        logits = self.model(inputs, cache=cache)[0, -1]
+        return logits[mx.array(allowed)]
+
+    def _prefill(self, ids: list[int], cache: list[Any]) -> None:
+        for i in range(0, len(ids), PREFILL_CHUNK):
+            self._step(ids[i : i + PREFILL_CHUNK], cache, None)
+
+    def prime(self, prefix: str) -> None:
+        """Run the fixed prefix once; later requests reuse its KV cache."""
+        from mlx_lm.models.cache import make_prompt_cache
+
+        cache = make_prompt_cache(self.model)
+        ids = self.encode(prefix, bos=True)
+        self._prefill(ids, cache)
+        self._prefix_cache = cache
+        self.prefix_tokens = len(ids)
+
+    def session(self) -> Session:
+        """A new request continuing the primed prefix (its KV cache shallow-copied)."""
+        if self._prefix_cache is None:
+            raise RuntimeError("prime() the model before starting a session")
+        return Session(self, [copy.copy(c) for c in self._prefix_cache])
+
+    def complete(
+        self,
+        prompt: str,
+        allowed: set[int],
+        *,
+        max_new_tokens: int = 24,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Completion:
+        """Greedy continuation of prefix + ``prompt`` over ``allowed``; stops at newline/end."""
+        s = self.session()
+        s.feed(prompt)
+        return s.generate(allowed, max_new_tokens=max_new_tokens, cancelled=cancelled)
+
+
+class Session:
+    """One request: text is fed (prefilled) as it arrives, then :meth:`generate` decodes.
+
+    Feeding the words of an utterance while it is still being spoken leaves only the last
+    word and the answer cue to prefill when it ends, which is most of the latency.
+    """
+
+    def __init__(self, llm: ConceptLlm, cache: list[Any]) -> None:
+        self.llm = llm
+        self.cache = cache
+        self.pending: list[int] = []  # the last fed token is held back for the first decode step
+        self.tokens = 0
+        self.prefill_seconds = 0.0
+
+    def feed(self, text: str) -> None:
+        ids = self.llm.encode(text)
+        if not ids:
+            return
+        t0 = time.monotonic()
+        todo = self.pending + ids
+        for i in range(0, len(todo) - 1, PREFILL_CHUNK):
+            self.llm._step(todo[i : min(i + PREFILL_CHUNK, len(todo) - 1)], self.cache, None)
+        self.pending = todo[-1:]
+        self.tokens += len(ids)
+        self.prefill_seconds += time.monotonic() - t0
+
+    def generate(
+        self,
+        allowed: set[int],
+        *,
+        max_new_tokens: int = 24,
+        cancelled: Callable[[], bool] = lambda: False,
+        stop: Callable[[str], bool] = lambda _text: False,
+    ) -> Completion:
+        """Greedy decoding over ``allowed`` until newline, end of text, ``stop(text)`` or the cap."""
+        if not self.pending:
+            raise RuntimeError("feed() some text before generate()")
+        t0 = time.monotonic()
+        llm, choices, out = self.llm, sorted(allowed), []
+        step_input, stopped = self.pending, "max_tokens"
+        for _ in range(max_new_tokens):
+            if cancelled():
+                stopped = "cancelled"
+                break
+            nxt = llm._step(step_input, self.cache, choices)
+            if nxt in llm._eos_ids or nxt in llm._newline_ids:
+                stopped = "eos" if nxt in llm._eos_ids else "newline"
+                break
+            out.append(nxt)
+            step_input = [nxt]
+            if stop(llm.tokenizer.decode(out)):
+                stopped = "stop"
+                break
+        self.pending = []
+        seconds = time.monotonic() - t0 + self.prefill_seconds
+        return Completion(llm.tokenizer.decode(out), self.tokens, len(out), seconds, stopped)
+
+
+# ---------------------------------------------------------------------- model choice and loading
+def is_apple_silicon() -> bool:
+    return sys.platform == "darwin" and platform.machine() == "arm64"
+
+
+def resolve_choice(spec: str) -> str:
+    """``auto`` → ``hub`` on Apple Silicon, else ``embedded``; other values pass through."""
+    spec = (spec or "auto").strip()
+    if spec == "auto":
+        return "hub" if is_apple_silicon() else "embedded"
+    return spec
+
+
+def _load_folder(folder: Path, gate: MlxGate, name: str) -> ConceptLlm:
+    from mlx_lm import load
+
+    try:
+        with gate.hold(Priority.LOW):
+            model, tokenizer = load(str(folder))
+    except Exception as exc:  # mlx-lm raises many kinds for a bad folder
+        raise ModelError(
+            f"the model in {folder} cannot be loaded ({type(exc).__name__}: {str(exc)[:120]}); "
+            "delete it or choose another with --llm."
+        ) from exc
+    return ConceptLlm(model, tokenizer, gate, name=name)
+
+
+def load_embedded(gate: MlxGate, progress: Progress | None = None) -> ConceptLlm:
+    """The embedded Gemma 3 270M, converting it on first use; a broken copy is rebuilt once."""
+    import shutil
+
+    from fhud_app.concepts.gemma_convert import ensure_embedded_model
+
+    folder = ensure_embedded_model(progress=progress)
+    try:
+        return _load_folder(folder, gate, "gemma-3-270m (embedded, 8-bit)")
+    except ModelError as exc:
+        log.warning("%s Converting it again.", exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder = ensure_embedded_model(progress=progress)
+        return _load_folder(folder, gate, "gemma-3-270m (embedded, 8-bit)")
+
+
+def download_hub_model(repo_id: str, progress: Progress | None = None) -> Path:
+    """Download (or find cached) an mlx-lm model from the Hugging Face hub, reporting progress."""
+    from huggingface_hub import snapshot_download
+    from tqdm.auto import tqdm
+
+    say = progress or (lambda _f, _m: None)
+
+    class _Report(tqdm):  # type: ignore[misc]
+        def update(self, n: float | None = 1) -> bool | None:
+            result = super().update(n)
+            if self.total:
+                say(min(1.0, self.n / self.total), f"downloading {repo_id}")
+            return result
+
+    patterns = ["*.json", "*.safetensors", "*.model", "*.txt", "*.jinja"]
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=patterns, tqdm_class=_Report))
+    except Exception as exc:  # offline, cancelled, missing repo, disk full
+        raise ModelError(
+            f"could not download {repo_id} ({type(exc).__name__}); using the embedded model instead."
+        ) from exc
+
+
+def load_llm(
+    spec: str, gate: MlxGate, *, hub_model: str, progress: Progress | None = None
+) -> ConceptLlm | None:
+    """The model ``--llm`` asks for, falling back to the embedded one; ``None`` means use YAKE.
+
+    Raises nothing: every failure is logged as one line and the next fallback is tried.
+    """
+    choice = resolve_choice(spec)
+    if choice == "none":
+        return None
+    if choice != "embedded":
+        target = hub_model if choice == "hub" else choice
+        try:
+            folder = Path(target).expanduser()
+            if not folder.is_dir():
+                folder = download_hub_model(target, progress)
+            return _load_folder(folder, gate, target)
+        except ModelError as exc:
+            log.warning("%s", exc)
+    try:
+        return load_embedded(gate, progress)
+    except ModelError as exc:
+        log.warning("%s Falling back to keyword extraction (YAKE).", exc)
+        return None
