@@ -63,6 +63,7 @@ class ConceptSet:
         self.alpha = np.zeros(capacity)
         self.links: dict[tuple[int, int], float] = {}
         self.changing = False
+        self.dirty = True  # something the layout depends on changed since its last step
         self._created = 0
         self._evicted: list[int] = []
         self._centre = (360.0, 180.0, 200.0)
@@ -70,6 +71,7 @@ class ConceptSet:
     # ------------------------------------------------------------ events
     def upsert(self, cid: int, text: str, weight: float, now: float) -> Concept | None:
         """Create or update; returns the concept when it is new."""
+        self.dirty = True
         w = sanitize(weight, 1.0)
         c = self.by_id.get(cid)
         if c is not None:
@@ -111,6 +113,7 @@ class ConceptSet:
         self.alpha[slot] = 0.0
 
     def link(self, a: int, b: int, strength: float) -> None:
+        self.dirty = True
         if a == b:
             return
         key = (min(a, b), max(a, b))
@@ -124,11 +127,13 @@ class ConceptSet:
             del self.links[weakest]
 
     def retire(self, cid: int, now: float) -> None:
+        self.dirty = True
         c = self.by_id.get(cid)
         if c is not None and c.retired_at == math.inf:
             c.retired_at = now
 
     def _free(self, c: Concept) -> None:
+        self.dirty = True
         self.slots[c.slot] = None
         self.by_id.pop(c.id, None)
         self.alpha[c.slot] = 0.0
@@ -188,6 +193,7 @@ class ConceptSet:
         label = np.stack([[self.slots[s].label_w for s in idx], np.full(idx.size, self.label_px * 1.3)], 1)
         speed = layout.step(pos, vel, self.radius[idx], label, np.array(links).reshape(-1, 3), fld, dt)
         self.pos[idx], self.vel[idx] = pos, vel
+        self.dirty = False
         return speed
 
     # ------------------------------------------------------------ what to draw

@@ -37,22 +37,23 @@ class GlyphSource(Protocol):
 
 def glyph_instances(items: Sequence[TextItem], glyphs: GlyphSource, limit: int = MAX_GLYPHS) -> np.ndarray:
     """(n, 12) float32 rows: rect x, y, w, h; uv; rgba, for every visible glyph."""
-    parts = []
+    quads, per_item = [], []
     total = 0
     for it in items:
         q = glyphs.layout(it.role, it.text)
         if not len(q) or total + len(q) > limit:
             continue
-        inst = np.empty((len(q), TEXT_FLOATS), dtype=np.float32)
-        inst[:, 0] = q[:, 0] + it.x
-        inst[:, 1] = q[:, 1] + it.y
-        inst[:, 2:8] = q[:, 2:8]
-        inst[:, 8:12] = it.rgba
-        parts.append(inst)
+        quads.append(q)
+        per_item.append((it.x, it.y, *it.rgba))
         total += len(q)
-    if not parts:
-        return np.zeros((0, TEXT_FLOATS), dtype=np.float32)
-    return np.concatenate(parts)
+    inst = np.empty((total, TEXT_FLOATS), dtype=np.float32)
+    if not total:
+        return inst
+    inst[:, :8] = np.concatenate(quads)
+    rep = np.repeat(np.array(per_item, dtype=np.float32), [len(q) for q in quads], axis=0)
+    inst[:, :2] += rep[:, :2]
+    inst[:, 8:12] = rep[:, 2:6]
+    return inst
 
 
 def _set(prog: moderngl.Program, name: str, value: Any) -> None:
@@ -92,6 +93,7 @@ class GLRenderer:
         self._atlas_gen = -1
         self.uploaded_bytes = 0  # particle bytes written by the last upload
         self.size_scale = 1.0
+        self.draw_count = self.capacity
         self.opacity = 0.88
 
     # ------------------------------------------------------------ uploads
@@ -138,6 +140,7 @@ class GLRenderer:
         ctx.blend_func = moderngl.ONE, moderngl.ONE_MINUS_SRC_ALPHA
         ctx.blend_equation = moderngl.FUNC_ADD
         self.upload_particles(model.pool.data, model.pool.take_dirty())
+        self.draw_count = model.pool.high_water
         geo, col = model.concepts.uniforms(model.now)
         common = {"u_view": model.size, "u_dpr": float(dpr), "u_time": float(model.now)}
         self._draw_field(model.now)
@@ -174,7 +177,9 @@ class GLRenderer:
     def _draw_particles(self, geo: np.ndarray, col: np.ndarray, common: dict) -> None:
         extra = {"u_concepts": geo, "u_colors": col, "u_size_scale": float(self.size_scale)}
         self._uniforms("particles", {**common, **extra})
-        self.vaos["particles"].render(moderngl.POINTS, vertices=self.capacity)
+        count = min(self.capacity, self.draw_count)
+        if count > 0:
+            self.vaos["particles"].render(moderngl.POINTS, vertices=count)
 
     def _draw_text(self, items: Sequence[TextItem], glyphs: GlyphSource, common: dict) -> None:
         inst = glyph_instances(items, glyphs)

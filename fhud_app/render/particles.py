@@ -24,6 +24,7 @@ FONT_PX = {"word": 22.0, "label": 16.0, "overlay": 12.0}
 WORD_RGBA = (0.93, 0.95, 1.0, 1.0)
 DRAFT_RGBA = (0.70, 0.76, 0.88, 0.55)
 RECENT_CONCEPT_S = 12.0  # an unmatched word drifts to a concept mentioned this recently
+LAYOUT_STEP_S = 1 / 30  # the layout integrates at most 30 times a second
 LATE_BIND_S = 6.0  # a concept that appears this soon after a word still collects it
 
 
@@ -67,6 +68,7 @@ class ParticleModel:
         self._pending: deque[tuple[str, np.ndarray, float]] = deque(maxlen=64)
         self._in_flight_until = -math.inf
         self._speed = 0.0
+        self._layout_dt = 0.0
 
     def set_measure(self, measure: Measure) -> None:
         """Use exact text widths (the glyph atlas's) from now on."""
@@ -78,7 +80,9 @@ class ParticleModel:
         return self.caption.width, self.caption.height
 
     def resize(self, width: float, height: float) -> None:
-        self.caption.resize(max(width, 1.0), max(height, 1.0))
+        if (width, height) != self.size:
+            self.caption.resize(max(width, 1.0), max(height, 1.0))
+            self.concepts.dirty = True
 
     def field(self) -> tuple[float, float, float, float]:
         m = self.caption.margin * 0.6
@@ -128,7 +132,11 @@ class ParticleModel:
             self._dissolve(word)
         for slot in self.concepts.update(self.now, dt):
             self._drop_target(slot)
-        self._speed = self.concepts.layout(self.field(), dt)
+        self._layout_dt += dt
+        if self._layout_dt >= LAYOUT_STEP_S and (self._speed > 0.0 or self.concepts.changing
+                                                  or self.concepts.dirty):
+            self._speed = self.concepts.layout(self.field(), self._layout_dt)
+            self._layout_dt = 0.0
 
     @property
     def animating(self) -> bool:

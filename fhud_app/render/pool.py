@@ -33,6 +33,7 @@ class ParticlePool:
         self._dirty = np.zeros(self.capacity, dtype=bool)
         self._any_dirty = False
         self.recycled = 0  # live particles dropped because the pool was full
+        self.high_water = 0  # one past the highest live slot: the draw call stops there
 
     # ------------------------------------------------------------ allocation
     @property
@@ -46,7 +47,14 @@ class ParticlePool:
         dead = np.flatnonzero(live_mask & (self.expires <= now))
         if dead.size:
             self._push(dead)
+            live_mask[dead] = False
+        self.high_water = self._high_water(live_mask)
         return int(dead.size)
+
+    @staticmethod
+    def _high_water(live_mask: np.ndarray) -> int:
+        idx = np.flatnonzero(live_mask)
+        return int(idx[-1]) + 1 if idx.size else 0
 
     def _push(self, slots: np.ndarray) -> None:
         # Highest first, so pops hand out ascending, mostly contiguous runs.
@@ -64,6 +72,8 @@ class ParticlePool:
         self._nfree -= take
         if take < n:
             out = np.concatenate([out, self._steal(n - take, exclude=out)])
+        if out.size:
+            self.high_water = max(self.high_water, int(out.max()) + 1)
         return out
 
     def _steal(self, n: int, exclude: np.ndarray) -> np.ndarray:
