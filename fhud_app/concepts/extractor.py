@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fhud_app.concepts.llm import strip_control_text
-from fhud_app.store.normalize import STOPWORDS, is_content, singular, words
+from fhud_app.store.normalize import STOPWORDS, is_content, stem, words
 
 log = logging.getLogger(__name__)
 
 MAX_PHRASE_WORDS = 4
 MAX_CONCEPTS = 6
+STOP_AFTER = 4  # phrases; each costs ~3 decode steps
 
 FEW_SHOT = """Each text is followed by the key phrases it names, copied from the text.
 
@@ -77,17 +78,17 @@ def _trim_stopwords(span: list[str], norm: list[str]) -> tuple[int, int]:
 
 def ground(phrase: str, transcript: str) -> str | None:
     """``phrase`` in the transcript's own words, or ``None`` when it was not said there."""
-    target = [singular(w) for w in words(phrase)]
+    target = [stem(w) for w in words(phrase)]
     surface = [w.strip('.,!?;:"()[]') for w in transcript.split()]
     surface = [w for w in surface if words(w)]
-    norm = [singular(words(w)[0]) if len(words(w)) == 1 else " ".join(words(w)) for w in surface]
+    norm = [stem(words(w)[0]) if len(words(w)) == 1 else " ".join(words(w)) for w in surface]
     n = len(target)
     if n == 0:
         return None
     for i in range(len(norm) - n + 1):
         if norm[i : i + n] == target:
-            span, span_norm = surface[i : i + n], norm[i : i + n]
-            lo, hi = _trim_stopwords(span, span_norm)
+            span = surface[i : i + n]
+            lo, hi = _trim_stopwords(span, [w.lower() for w in span])
             span = span[lo:hi]
             if not span or len(span) > MAX_PHRASE_WORDS or not is_content(" ".join(span)):
                 return None
@@ -113,7 +114,7 @@ def ground_all(candidates: list[str], transcript: str) -> tuple[list[str], list[
         if g is None:
             rejected.append(cand)
             continue
-        key = tuple(singular(w) for w in words(g))
+        key = tuple(stem(w) for w in words(g))
         if key not in seen:
             seen.add(key)
             kept.append(g)
@@ -133,7 +134,7 @@ class LlmExtractor:
         self.llm = llm
         self.max_new_tokens = max_new_tokens
         self.name = f"llm:{llm.name}"
-        llm.prime(FEW_SHOT)
+        llm.prime(FEW_SHOT, llm.prefix_cache_file())
         self._session: Any = None
 
     def start(self) -> None:
@@ -176,4 +177,4 @@ def _enough(text: str) -> bool:
     """Stop decoding once a phrase repeats, a sentence ends, or enough phrases are out."""
     parts = [p.strip().lower() for p in text.split(",")]
     done = [p for p in parts[:-1] if p]
-    return len(done) >= MAX_CONCEPTS or len(set(done)) < len(done) or "." in text
+    return len(done) >= STOP_AFTER or len(set(done)) < len(done) or "." in text

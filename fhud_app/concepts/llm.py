@@ -11,7 +11,10 @@ computed from the last hidden state only: the 262k-row output projection is neve
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import logging
+import os
 import platform
 import re
 import sys
@@ -23,6 +26,7 @@ from typing import Any
 
 from fhud_app.core.errors import ModelError
 from fhud_app.core.mlx_gate import MlxGate, Priority
+from fhud_app.core.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,11 @@ class Completion:
 class ConceptLlm:
     """A loaded mlx-lm model with a primed prefix and gated, constrained greedy decoding."""
 
-    def __init__(self, model: Any, tokenizer: Any, gate: MlxGate, *, name: str) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, gate: MlxGate, *, name: str, source: Path | None = None
+    ) -> None:
         self.model = model
+        self.source = source  # the model folder (keys the saved prefix cache)
         self.tokenizer = tokenizer
         self.gate = gate
         self.name = name
@@ -72,8 +79,8 @@ class ConceptLlm:
         ]
 
     def encode(self, text: str, *, bos: bool = False) -> list[int]:
-        """Token ids of ``text`` after control-token strings are stripped; never a special id."""
-        ids = self._token_ids(strip_control_text(text))
+        """Token ids of ``text`` with control-token strings blanked out; never a special id."""
+        ids = self._token_ids(_TAG.sub(" ", text))
         bos_id = getattr(self.tokenizer, "bos_token_id", None)
         return ([bos_id] if bos and bos_id is not None else []) + ids
 
@@ -121,15 +128,67 @@ class ConceptLlm:
         for i in range(0, len(ids), PREFILL_CHUNK):
             self._step(ids[i : i + PREFILL_CHUNK], cache, None)
 
-    def prime(self, prefix: str) -> None:
-        """Run the fixed prefix once; later requests reuse its KV cache."""
+    def prefix_cache_file(self) -> Path | None:
+        """Where the primed prefix of this model is kept between runs (None: not kept)."""
+        if self.source is None:
+            return None
+        weights = sorted(self.source.glob("*.safetensors"))
+        stamp = "|".join(f"{w.name}:{w.stat().st_size}:{w.stat().st_mtime_ns}" for w in weights)
+        tag = hashlib.sha256(f"{self.source.resolve()}|{stamp}".encode()).hexdigest()[:20]
+        return cache_dir() / "prompt-cache" / f"{tag}.safetensors"
+
+    def _new_cache(self) -> list[Any]:
         from mlx_lm.models.cache import make_prompt_cache
 
-        cache = make_prompt_cache(self.model)
+        return make_prompt_cache(self.model)
+
+    def prime(self, prefix: str, cache_file: Path | None = None) -> None:
+        """Run the fixed prefix once; later requests reuse its KV cache.
+
+        With ``cache_file`` the prefix cache is loaded from there when it was saved for this
+        exact prefix, and saved there (atomically) after it is computed.
+        """
         ids = self.encode(prefix, bos=True)
-        self._prefill(ids, cache)
+        cache = self._load_prefix(cache_file, ids)
+        if cache is None:
+            cache = self._new_cache()
+            self._prefill(ids, cache)
+            self._save_prefix(cache_file, cache, ids)
         self._prefix_cache = cache
         self.prefix_tokens = len(ids)
+
+    @staticmethod
+    def _prefix_tag(ids: list[int]) -> str:
+        return hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:20]
+
+    def _load_prefix(self, path: Path | None, ids: list[int]) -> list[Any] | None:
+        if path is None or not path.is_file():
+            return None
+        from mlx_lm.models.cache import load_prompt_cache
+
+        try:
+            with self.gate.hold(Priority.LOW):
+                cache, meta = load_prompt_cache(str(path), return_metadata=True)
+        except Exception as exc:  # a damaged file is recomputed
+            log.warning("ignoring the saved prompt cache %s (%s)", path, type(exc).__name__)
+            return None
+        ok = meta.get("prefix") == self._prefix_tag(ids) and len(cache) == len(self._new_cache())
+        return cache if ok else None
+
+    def _save_prefix(self, path: Path | None, cache: list[Any], ids: list[int]) -> None:
+        if path is None:
+            return
+        from mlx_lm.models.cache import save_prompt_cache
+
+        tmp = path.with_name(f"{path.stem}.tmp-{os.getpid()}.safetensors")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self.gate.hold(Priority.LOW):
+                save_prompt_cache(str(tmp), cache, {"prefix": self._prefix_tag(ids)})
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("could not save the prompt cache to %s (%s)", path, exc)
+            tmp.unlink(missing_ok=True)
 
     def session(self) -> Session:
         """A new request continuing the primed prefix (its KV cache shallow-copied)."""
@@ -233,7 +292,7 @@ def _load_folder(folder: Path, gate: MlxGate, name: str) -> ConceptLlm:
             f"the model in {folder} cannot be loaded ({type(exc).__name__}: {str(exc)[:120]}); "
             "delete it or choose another with --llm."
         ) from exc
-    return ConceptLlm(model, tokenizer, gate, name=name)
+    return ConceptLlm(model, tokenizer, gate, name=name, source=folder)
 
 
 def load_embedded(gate: MlxGate, progress: Progress | None = None) -> ConceptLlm:
@@ -271,17 +330,29 @@ def download_hub_model(repo_id: str, progress: Progress | None = None) -> Path:
         return Path(snapshot_download(repo_id, allow_patterns=patterns, tqdm_class=_Report))
     except Exception as exc:  # offline, cancelled, missing repo, disk full
         raise ModelError(
-            f"could not download {repo_id} ({type(exc).__name__}); using the embedded model instead."
+            f"could not download {repo_id} ({type(exc).__name__}: {str(exc)[:80]})."
         ) from exc
 
 
 def load_llm(
-    spec: str, gate: MlxGate, *, hub_model: str, progress: Progress | None = None
+    spec: str,
+    gate: MlxGate,
+    *,
+    hub_model: str,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> ConceptLlm | None:
     """The model ``--llm`` asks for, falling back to the embedded one; ``None`` means use YAKE.
 
-    Raises nothing: every failure is logged as one line and the next fallback is tried.
+    Raises nothing: every failure is reported to ``warn`` as one line (and logged), and the
+    next fallback is tried.
     """
+
+    def report(message: str) -> None:
+        log.warning("%s", message)
+        if warn is not None:
+            warn(message)
+
     choice = resolve_choice(spec)
     if choice == "none":
         return None
@@ -293,9 +364,9 @@ def load_llm(
                 folder = download_hub_model(target, progress)
             return _load_folder(folder, gate, target)
         except ModelError as exc:
-            log.warning("%s", exc)
+            report(f"{exc} Using the embedded model instead.")
     try:
         return load_embedded(gate, progress)
     except ModelError as exc:
-        log.warning("%s Falling back to keyword extraction (YAKE).", exc)
+        report(f"{exc} Falling back to keyword extraction (YAKE).")
         return None

@@ -39,11 +39,20 @@ def singular(word: str) -> str:
         return w
     if w.endswith("ies") and len(w) > 4:
         return w[:-3] + "y"
-    if w.endswith(("ches", "shes", "sses", "xes", "zes")):
+    if w.endswith(("sses", "xes", "zes")):
         return w[:-2]
     if w.endswith("s"):
         return w[:-1]
     return w
+
+
+def stem(word: str) -> str:
+    """The comparison form of a word: its singular without a final "e".
+
+    "cache", "caches", "church" and "churches" give "cach", "cach", "church", "church".
+    """
+    w = singular(word)
+    return w[:-1] if len(w) > 3 and w.endswith("e") else w
 
 
 def key_words(text: str) -> tuple[str, ...]:
@@ -51,11 +60,11 @@ def key_words(text: str) -> tuple[str, ...]:
     ws = words(text)
     while ws and ws[0] in DETERMINERS:
         ws = ws[1:]
-    return tuple(singular(w) for w in ws)
+    return tuple(stem(w) for w in ws)
 
 
 def phrase_key(text: str) -> str:
-    """The merge key of a concept phrase ("The caches" → "cache")."""
+    """The merge key of a concept phrase ("The caches" → "cach", as for "cache")."""
     return " ".join(key_words(text))
 
 

@@ -1,0 +1,88 @@
+"""Cutting the stream of final words into utterances.
+
+An utterance ends after a word with sentence punctuation, before a word that follows a pause of
+at least ``pause_s`` (audio time between one word's end and the next one's start), when it
+reaches ``max_words``, or when no word has arrived for ``pause_s`` of wall time (a speaker who
+stopped).  Qt-free; the :class:`~fhud_app.concepts.worker.ConceptWorker` drives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SENTENCE_END = (".", "?", "!", "…")
+
+
+@dataclass
+class Word:
+    text: str
+    start: float  # audio seconds
+    end: float
+    wall: float  # time.monotonic() when the word event was written
+    emitted_at: float = 0.0  # audio seconds fed when the word became final
+
+
+@dataclass
+class Utterance:
+    words: list[Word] = field(default_factory=list)
+    reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "flush"
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def start(self) -> float:
+        return self.words[0].start if self.words else 0.0
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end if self.words else 0.0
+
+    @property
+    def last_wall(self) -> float:
+        return self.words[-1].wall if self.words else 0.0
+
+    @property
+    def emitted_at(self) -> float:
+        return self.words[-1].emitted_at if self.words else 0.0
+
+
+class UtteranceCutter:
+    """Feed words one at a time; closed utterances come back from :meth:`add` and :meth:`poll`."""
+
+    def __init__(self, pause_s: float = 0.8, max_words: int = 40) -> None:
+        self.pause_s = pause_s
+        self.max_words = max(1, max_words)
+        self.open = Utterance()
+
+    def add(self, word: Word) -> list[Utterance]:
+        """Append ``word``; returns the utterances this closes (zero, one or two)."""
+        closed: list[Utterance] = []
+        if self.open.words and word.start - self.open.end >= self.pause_s:
+            closed.append(self._close("pause"))
+        self.open.words.append(word)
+        if word.text.rstrip("\"')]").endswith(SENTENCE_END):
+            closed.append(self._close("punctuation"))
+        elif len(self.open.words) >= self.max_words:
+            closed.append(self._close("length"))
+        return closed
+
+    def poll(self, now_wall: float) -> Utterance | None:
+        """Close the open utterance when no word arrived for ``pause_s`` of wall time."""
+        if self.open.words and now_wall - self.open.last_wall >= self.pause_s:
+            return self._close("idle")
+        return None
+
+    def flush(self) -> Utterance | None:
+        """Close whatever is open (end of input)."""
+        return self._close("flush") if self.open.words else None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.open.words)
+
+    def _close(self, reason: str) -> Utterance:
+        done, self.open = self.open, Utterance()
+        done.reason = reason
+        return done

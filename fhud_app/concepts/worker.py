@@ -1,0 +1,289 @@
+"""ConceptWorker: the thread that owns the concept model and fills the concepts ring.
+
+It reads final WORD events through its own cursor on the words ring, feeds each word to the
+extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts their concepts
+and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
+CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
+merges them (up to ``context_words`` words) and, on a live stream, skips all but the newest
+merged group, counting the skipped utterances.  It reports only through its signals.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QThread, Signal
+
+from fhud_app.concepts.extractor import Extractor
+from fhud_app.concepts.utterances import Utterance, UtteranceCutter, Word
+from fhud_app.core.config import Config
+from fhud_app.core.errors import FhudError
+from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
+from fhud_app.core.mlx_gate import MlxGate
+from fhud_app.core.ring import Ring
+from fhud_app.store.concept_store import ConceptStore
+
+WAIT_S = 0.02  # wait on the stop event when no word is waiting
+METRICS_EVERY_S = 1.0
+ExtractorFactory = Callable[
+    [Config, MlxGate, Callable[[float, str], None], Callable[[str], None]], Extractor
+]
+
+
+def default_extractor_factory(
+    config: Config,
+    gate: MlxGate,
+    progress: Callable[[float, str], None],
+    warn: Callable[[str], None],
+) -> Extractor:
+    """The extractor ``config.llm.model`` asks for; YAKE when it is ``none`` or nothing loads."""
+    from fhud_app.concepts.extractor import LlmExtractor
+    from fhud_app.concepts.keywords import KeywordExtractor
+    from fhud_app.concepts.llm import load_llm
+
+    llm = load_llm(
+        config.llm.model, gate, hub_model=config.llm.hub_model, progress=progress, warn=warn
+    )
+    if llm is None:
+        return KeywordExtractor()
+    return LlmExtractor(llm, max_new_tokens=config.llm.max_new_tokens)
+
+
+class ConceptWorker(QThread):
+    status = Signal(str)
+    loading = Signal(float)  # 0..1
+    ready = Signal(str)  # the active extractor ("llm:<model>" or "yake")
+    error = Signal(str)  # one line a person can act on; extraction goes on with a fallback
+    metrics = Signal(dict)  # latency_p50, latency_p95, skipped, utterances, concepts, ...
+    drained = Signal()  # input finished and every utterance was extracted
+
+    def __init__(
+        self,
+        config: Config,
+        words: Ring,
+        concepts: Ring,
+        gate: MlxGate,
+        extractor_factory: ExtractorFactory = default_extractor_factory,
+        *,
+        live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.reader = words.reader(from_start=True)
+        self.store = ConceptStore(config.store, concepts)
+        self.gate = gate
+        self.extractor_factory = extractor_factory
+        self.live = live  # skip to the newest when behind (a file run extracts everything)
+        self.stop_event = threading.Event()
+        self.input_done = threading.Event()
+        self.cutter = UtteranceCutter(config.llm.utterance_pause_s, config.llm.context_words)
+        self.extractor: Extractor | None = None
+        self.extractor_name = ""
+        self.latencies: deque[float] = deque(maxlen=2000)
+        self.skipped = 0
+        self.utterances = 0
+        self.extractions = 0
+        self.failures = 0
+        self.last_audio_s = 0.0
+        self._fed_words = 0  # words of the open utterance already fed to the extractor
+        self._buf = np.zeros(256, EVENT_DTYPE)
+        self._last_metrics = 0.0
+
+    # ------------------------------------------------------------------ control (any thread)
+    def stop(self) -> None:
+        """Ask the loop to end now (an extraction in progress is cancelled); then ``wait()``."""
+        self.stop_event.set()
+
+    def finish_input(self) -> None:
+        """No more words will come: extract what is left, emit ``drained``, end the loop."""
+        self.input_done.set()
+
+    # ------------------------------------------------------------------ thread
+    def run(self) -> None:
+        self.extractor = self._load()
+        self.extractor_name = self.extractor.name
+        self.ready.emit(self.extractor_name)
+        self.status.emit(f"concepts: {self.extractor_name}")
+        self._loop()
+
+    def _load(self) -> Extractor:
+        self.status.emit("loading the concept model")
+        try:
+            return self.extractor_factory(
+                self.config, self.gate, lambda f, _m: self.loading.emit(float(f)), self._warn
+            )
+        except Exception as exc:  # a model that cannot load must not stop the pipeline
+            from fhud_app.concepts.keywords import KeywordExtractor
+
+            msg = str(exc) if isinstance(exc, FhudError) else f"{type(exc).__name__}: {exc}"
+            self._warn(f"the concept model could not load ({msg}); using keyword extraction.")
+            return KeywordExtractor()
+
+    def _warn(self, message: str) -> None:
+        self.error.emit(message)
+
+    def _loop(self) -> None:
+        while not self.stop_event.is_set():
+            n = self.reader.read_into(self._buf)
+            if n:
+                self._process(self._take_words(self._buf[:n]))
+            elif self.input_done.is_set() and self.reader.available() == 0:
+                self._process([u for u in [self.cutter.flush()] if u is not None])
+                self._emit_metrics()
+                self.status.emit("concepts: done")
+                self.drained.emit()
+                return
+            else:
+                idle = self.cutter.poll(time.monotonic())
+                if idle is not None:
+                    self._process([idle])
+                else:
+                    self.stop_event.wait(WAIT_S)
+            self._maybe_metrics()
+
+    def _take_words(self, recs: np.ndarray) -> list[Utterance]:
+        closed: list[Utterance] = []
+        for rec in recs:
+            if int(rec["kind"]) != Kind.WORD:
+                continue
+            self.last_audio_s = max(self.last_audio_s, float(rec["emitted_at"]))
+            word = Word(
+                decode_text(rec["text"]),
+                float(rec["start"]),
+                float(rec["end"]),
+                float(rec["wall"]),
+                float(rec["emitted_at"]),
+            )
+            for utt in self.cutter.add(word):
+                closed.append(utt)
+                if len(closed) == 1:
+                    self._fed_words = min(self._fed_words, len(utt.words))
+        return closed
+
+    # ------------------------------------------------------------------ extraction
+    def _process(self, closed: list[Utterance]) -> None:
+        if closed:
+            self.utterances += len(closed)
+            groups = merge_utterances(closed, self.config.llm.context_words)
+            if self.live and len(groups) > 1:
+                self.skipped += sum(len(g.parts) for g in groups[:-1])
+                groups = groups[-1:]
+                self._fed_words = 0  # the fed words belonged to a skipped utterance
+            for i, group in enumerate(groups):
+                if self.stop_event.is_set():
+                    return
+                self._extract(group, fed=self._fed_words if i == 0 else 0)
+            self._fed_words = 0
+            self._start_next()
+        if not self.stop_event.is_set() and self.reader.available() == 0:
+            self._feed_open()
+
+    def _start_next(self) -> None:
+        try:
+            self.extractor.start()
+        except Exception as exc:
+            self._extraction_failed(exc)
+
+    def _feed_open(self) -> None:
+        """Prefill the words of the open utterance that the extractor has not seen yet."""
+        words = self.cutter.open.words
+        try:
+            while self._fed_words < len(words) and not self.stop_event.is_set():
+                self.extractor.feed(words[self._fed_words].text)
+                self._fed_words += 1
+        except Exception as exc:
+            self._extraction_failed(exc)
+
+    def _extract(self, group: Merged, fed: int) -> None:
+        try:
+            if fed == 0 or fed > len(group.words):
+                self.extractor.start()
+                fed = 0
+            for w in group.words[fed:]:
+                self.extractor.feed(w.text)
+            result = self.extractor.finish(group.text, self.stop_event.is_set)
+        except Exception as exc:
+            self._extraction_failed(exc)
+            return
+        self.extractions += 1
+        if result.phrases and not self.stop_event.is_set():
+            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s)
+            self.latencies.append(time.monotonic() - group.last_wall)
+
+    def _extraction_failed(self, exc: Exception) -> None:
+        """One failed extraction is reported; after three, YAKE takes over for good."""
+        self.failures += 1
+        self._warn(f"concept extraction failed ({type(exc).__name__}: {str(exc)[:100]}).")
+        if self.failures >= 3 and self.extractor_name != "yake":
+            from fhud_app.concepts.keywords import KeywordExtractor
+
+            self.extractor = KeywordExtractor()
+            self.extractor_name = self.extractor.name
+            self.ready.emit(self.extractor_name)
+        self._fed_words = 0
+        try:
+            self.extractor.start()
+        except Exception as again:  # the next extraction starts afresh anyway
+            self._warn(f"concept extraction failed ({type(again).__name__}).")
+
+    # ------------------------------------------------------------------ metrics
+    def snapshot(self) -> dict[str, Any]:
+        lat = np.asarray(list(self.latencies), dtype=np.float64)
+        return {
+            "extractor": self.extractor_name,
+            "latency_p50": float(np.percentile(lat, 50)) if len(lat) else 0.0,
+            "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
+            "skipped": self.skipped,
+            "utterances": self.utterances,
+            "extractions": self.extractions,
+            "concepts": len(self.store),
+            "retired": self.store.retired,
+            "words_dropped": int(self.reader.dropped),
+        }
+
+    def _maybe_metrics(self) -> None:
+        if time.monotonic() - self._last_metrics >= METRICS_EVERY_S:
+            self._emit_metrics()
+
+    def _emit_metrics(self) -> None:
+        self._last_metrics = time.monotonic()
+        self.metrics.emit(self.snapshot())
+
+
+class Merged:
+    """Consecutive utterances extracted together."""
+
+    def __init__(self, parts: list[Utterance]) -> None:
+        self.parts = parts
+        self.words = [w for u in parts for w in u.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end
+
+    @property
+    def last_wall(self) -> float:
+        return self.words[-1].wall
+
+
+def merge_utterances(closed: list[Utterance], max_words: int) -> list[Merged]:
+    """Group consecutive utterances into runs of at most ``max_words`` words (oldest first)."""
+    groups: list[list[Utterance]] = []
+    count = 0
+    for utt in closed:
+        if groups and count + len(utt.words) <= max_words:
+            groups[-1].append(utt)
+            count += len(utt.words)
+        else:
+            groups.append([utt])
+            count = len(utt.words)
+    return [Merged(g) for g in groups]

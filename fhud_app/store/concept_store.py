@@ -1,0 +1,191 @@
+"""The concept store (Qt-free): merged, weighted, linked concepts, emitted as ring events.
+
+* A phrase joins the concept with the same :func:`~fhud_app.store.normalize.phrase_key`
+  ("the cache", "caches" and "Cache" are one concept).
+* weight = recency-decayed mention count: each mention adds 1, and the sum halves every
+  ``half_life_s`` of audio time without a mention.
+* Concepts named in the same utterance are linked; a link's strength is the decayed count of
+  co-occurrences, with the same half-life.
+* At most ``max_concepts`` concepts and ``max_links`` links: the least-weighted concept retires
+  (a RETIRE event, its links go with it), the weakest link is forgotten.
+
+Every change is written to the events ring: CONCEPT for each concept mentioned, LINK for each
+link strengthened, RETIRE for each concept dropped.  Times are audio seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from fhud_app.core.config import StoreConfig
+from fhud_app.core.events import Kind, make_event
+from fhud_app.core.ring import Ring
+from fhud_app.store.normalize import phrase_key
+
+
+def decay(value: float, since: float, now: float, half_life_s: float) -> float:
+    if half_life_s <= 0 or now <= since:
+        return value
+    return value * 0.5 ** ((now - since) / half_life_s)
+
+
+@dataclass
+class Concept:
+    id: int
+    key: str
+    first_seen: float
+    last_seen: float
+    mentions: int = 0
+    raw_weight: float = 0.0  # as of last_seen
+    forms: Counter = field(default_factory=Counter)
+
+    @property
+    def text(self) -> str:
+        """The spelling used most often (the most recent one on a tie)."""
+        best = max(self.forms.values())
+        return next(f for f in reversed(list(self.forms)) if self.forms[f] == best)
+
+    def weight(self, now: float, half_life_s: float) -> float:
+        return decay(self.raw_weight, self.last_seen, now, half_life_s)
+
+
+@dataclass
+class Link:
+    a: int
+    b: int
+    raw_strength: float
+    last_seen: float
+
+    def strength(self, now: float, half_life_s: float) -> float:
+        return decay(self.raw_strength, self.last_seen, now, half_life_s)
+
+
+class ConceptStore:
+    def __init__(self, config: StoreConfig | None = None, events: Ring | None = None) -> None:
+        self.config = config or StoreConfig()
+        self.events = events
+        self._by_key: dict[str, Concept] = {}
+        self._by_id: dict[int, Concept] = {}
+        self._links: dict[tuple[int, int], Link] = {}
+        self._next_id = 1
+        self.retired = 0
+
+    # ------------------------------------------------------------------ queries
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, phrase: str) -> Concept | None:
+        return self._by_key.get(phrase_key(phrase))
+
+    def concepts(self, now: float | None = None) -> list[Concept]:
+        """Every concept, heaviest first (weights as of ``now``, default: latest mention)."""
+        t = self._now(now)
+        return sorted(self._by_id.values(), key=lambda c: -c.weight(t, self.config.half_life_s))
+
+    def links(self) -> list[Link]:
+        return list(self._links.values())
+
+    def link(self, a: str, b: str) -> Link | None:
+        ca, cb = self.get(a), self.get(b)
+        if ca is None or cb is None:
+            return None
+        return self._links.get((min(ca.id, cb.id), max(ca.id, cb.id)))
+
+    def _now(self, now: float | None) -> float:
+        if now is not None:
+            return now
+        return max((c.last_seen for c in self._by_id.values()), default=0.0)
+
+    # ------------------------------------------------------------------ updates
+    def add(self, phrases: list[str], now: float, *, emitted_at: float | None = None) -> list[int]:
+        """Record one utterance's phrases said at audio time ``now``; returns their concept ids."""
+        ids: list[int] = []
+        for phrase in phrases:
+            key = phrase_key(phrase)
+            if not key:
+                continue
+            concept = self._by_key.get(key) or self._create(key, now, protect=ids)
+            if concept.id in ids:
+                concept.forms[phrase] += 1
+                continue
+            hl = self.config.half_life_s
+            concept.raw_weight = concept.weight(now, hl) + 1.0
+            concept.last_seen = now
+            concept.mentions += 1
+            concept.forms[phrase] += 1
+            ids.append(concept.id)
+        at = now if emitted_at is None else emitted_at
+        for cid in ids:
+            self._emit_concept(self._by_id[cid], now, at)
+        self._link_all(ids, now)
+        return ids
+
+    def _create(self, key: str, now: float, protect: list[int]) -> Concept:
+        while len(self._by_id) >= self.config.max_concepts:
+            self._retire_lightest(now, protect)
+        concept = Concept(self._next_id, key, first_seen=now, last_seen=now)
+        self._next_id += 1
+        self._by_key[key] = concept
+        self._by_id[concept.id] = concept
+        return concept
+
+    def _retire_lightest(self, now: float, protect: list[int]) -> None:
+        hl = self.config.half_life_s
+        candidates = [c for c in self._by_id.values() if c.id not in protect]
+        victim = min(candidates, key=lambda c: (c.weight(now, hl), c.last_seen))
+        del self._by_id[victim.id]
+        del self._by_key[victim.key]
+        for pair in [p for p in self._links if victim.id in p]:
+            del self._links[pair]
+        self.retired += 1
+        self._write(make_event(Kind.RETIRE, id=victim.id, text=victim.text, wall=time.monotonic()))
+
+    def _link_all(self, ids: list[int], now: float) -> None:
+        hl = self.config.half_life_s
+        for i, a in enumerate(ids):
+            for b in ids[i + 1 :]:
+                pair = (min(a, b), max(a, b))
+                link = self._links.get(pair)
+                if link is None:
+                    link = self._links[pair] = Link(pair[0], pair[1], 0.0, now)
+                link.raw_strength = link.strength(now, hl) + 1.0
+                link.last_seen = now
+                self._write(
+                    make_event(
+                        Kind.LINK,
+                        a=pair[0],
+                        b=pair[1],
+                        value=link.raw_strength,
+                        wall=time.monotonic(),
+                    )
+                )
+        self._bound_links(now)
+
+    def _bound_links(self, now: float) -> None:
+        hl = self.config.half_life_s
+        excess = len(self._links) - self.config.max_links
+        if excess > 0:
+            weakest = sorted(self._links.items(), key=lambda kv: kv[1].strength(now, hl))
+            for pair, _link in weakest[:excess]:
+                del self._links[pair]
+
+    def _emit_concept(self, c: Concept, now: float, emitted_at: float) -> None:
+        self._write(
+            make_event(
+                Kind.CONCEPT,
+                id=c.id,
+                text=c.text,
+                value=c.weight(now, self.config.half_life_s),
+                count=c.mentions,
+                start=c.first_seen,
+                end=c.last_seen,
+                emitted_at=emitted_at,
+                wall=time.monotonic(),
+            )
+        )
+
+    def _write(self, record: object) -> None:
+        if self.events is not None:
+            self.events.write(record)  # type: ignore[arg-type]

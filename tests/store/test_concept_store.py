@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import pytest
+
+from fhud_app.core.config import StoreConfig
+from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict
+from fhud_app.core.ring import Ring
+from fhud_app.store.concept_store import ConceptStore
+
+
+def _store(**kw: float) -> tuple[ConceptStore, Ring]:
+    ring = Ring(1024, EVENT_DTYPE)
+    return ConceptStore(StoreConfig(**kw), ring), ring
+
+
+def _events(ring: Ring) -> list[dict]:
+    return [event_to_dict(r) for r in ring.reader(from_start=True).read()]
+
+
+def test_near_duplicates_merge_into_one_concept() -> None:
+    store, _ = _store()
+    a = store.add(["the cache"], 1.0)
+    b = store.add(["caches"], 2.0)
+    c = store.add(["Cache"], 3.0)
+    assert a == b == c
+    assert len(store) == 1
+    concept = store.get("cache")
+    assert concept is not None and concept.mentions == 3
+    assert concept.first_seen == 1.0 and concept.last_seen == 3.0
+
+
+def test_weight_is_a_recency_decayed_mention_count() -> None:
+    store, _ = _store(half_life_s=10.0)
+    store.add(["solar panel"], 0.0)
+    store.add(["solar panel"], 10.0)  # 1 halved once, plus 1
+    concept = store.get("solar panels")
+    assert concept is not None
+    assert concept.weight(10.0, 10.0) == pytest.approx(1.5)
+    assert concept.weight(30.0, 10.0) == pytest.approx(1.5 / 4)
+
+
+def test_co_occurrence_links_strengthen_and_decay() -> None:
+    store, _ = _store(half_life_s=10.0)
+    store.add(["battery", "inverter", "grid"], 0.0)
+    store.add(["battery", "inverter"], 10.0)
+    link = store.link("battery", "inverter")
+    assert link is not None and link.strength(10.0, 10.0) == pytest.approx(1.5)
+    weak = store.link("battery", "grid")
+    assert weak is not None and weak.strength(10.0, 10.0) == pytest.approx(0.5)
+    assert store.link("battery", "nowhere") is None
+
+
+def test_bounded_store_retires_the_least_weighted() -> None:
+    store, ring = _store(max_concepts=3, half_life_s=100.0)
+    store.add(["alpha"], 0.0)
+    store.add(["alpha"], 1.0)
+    store.add(["beta"], 2.0)
+    store.add(["gamma"], 3.0)
+    store.add(["delta"], 4.0)  # beta (one old mention) is lightest
+    assert len(store) == 3
+    assert store.get("beta") is None and store.get("delta") is not None
+    retired = [e for e in _events(ring) if e["type"] == "retire"]
+    assert len(retired) == 1 and store.retired == 1
+
+
+def test_retiring_drops_links_and_links_are_bounded() -> None:
+    store, _ = _store(max_concepts=3, max_links=2)
+    store.add(["a1 x", "b1 x", "c1 x"], 0.0)  # 3 links, bounded to 2
+    assert len(store.links()) == 2
+    store.add(["d1 x"], 50.0)
+    ids = {c.id for c in store.concepts()}
+    assert all(link.a in ids and link.b in ids for link in store.links())
+
+
+def test_events_carry_the_contract_fields() -> None:
+    store, ring = _store()
+    store.add(["drip irrigation", "tomato beds"], 5.0, emitted_at=6.5)
+    events = _events(ring)
+    concepts = [e for e in events if e["type"] == "concept"]
+    links = [e for e in events if e["type"] == "link"]
+    assert [c["text"] for c in concepts] == ["drip irrigation", "tomato beds"]
+    assert concepts[0]["mentions"] == 1 and concepts[0]["first_seen"] == 5.0
+    assert concepts[0]["emitted_at"] == 6.5 and concepts[0]["weight"] == 1.0
+    assert links == [{"type": "link", "a": concepts[0]["id"], "b": concepts[1]["id"], "strength": 1.0}]
+    assert int(ring.reader(from_start=True).read()[0]["kind"]) == Kind.CONCEPT
+
+
+def test_display_text_is_the_most_used_spelling_and_empty_phrases_are_ignored() -> None:
+    store, _ = _store()
+    store.add(["Caches"], 0.0)
+    store.add(["cache"], 1.0)
+    store.add(["cache", "the", ""], 2.0)
+    assert [c.text for c in store.concepts()] == ["cache"]
+    assert store.add([], 3.0) == []
