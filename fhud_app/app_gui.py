@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QRect, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from fhud_app import __version__
 from fhud_app.core import paths
 from fhud_app.core.config import Config
-from fhud_app.core.errors import FhudError
+from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
@@ -31,6 +32,8 @@ from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, pa
 
 log = logging.getLogger(__name__)
 DEMO_FILE = "demo/monologue.ogg"
+LEVEL_BLOCK = 16_000
+MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
 
 ViewFactory = Callable[[Config, Any], QWidget]
 PipelineFactory = Callable[[Config, "Feed"], Any]
@@ -86,7 +89,11 @@ class App(QObject):
         self.pipeline: Any = None
         self.hotkey: hotkey.HotkeyBackend | None = None
         self._first_expose = True
-        self.silence = devices.SilenceWatch(self.say)
+        self.silence = devices.SilenceWatch(lambda text: self.say(text, sticky=True))
+        self._level_reader: Any = None
+        self._device_retries = 0
+        self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
+        self._level_timer = QTimer(self, interval=1000, timeout=self._check_level)
         self.window = HudWindow(
             view_factory(config, None), pinned=config.hud.pinned,
             click_through=config.hud.click_through, opacity=config.hud.opacity,
@@ -183,6 +190,8 @@ class App(QObject):
     def toggle(self) -> None:
         trace("toggle")
         self.window.toggle()
+        if not self.window.isVisible():
+            trace("hidden")
 
     def set_pinned(self, on: bool) -> None:
         self.window.set_pinned(on)
@@ -278,20 +287,28 @@ class App(QObject):
         if self.feed.is_mic:
             choice = devices.resolve(self.feed.device, self.devices)
             if choice.message:
-                self.say(choice.message, sticky=False)
+                self.say(choice.message)
             self.feed.device = choice.device
         try:
-            self.pipeline = self._pipeline_factory(self.config, self.feed)
-            self._connect_pipeline(self.pipeline)
-            self.pipeline.start()
+            pipeline = self._pipeline_factory(self.config, self.feed)
         except FhudError as exc:
-            self.pipeline = None
             self.say(str(exc), sticky=True)
+            return
+        self.pipeline = pipeline
+        self._connect_pipeline(pipeline)
+        self.say("Loading the speech model…", sticky=True)
+        pipeline.start()
+        if self.feed.is_mic:
+            self._level_reader = pipeline.audio.reader()
+            self._level_timer.start()
 
     def stop_pipeline(self) -> None:
-        if self.pipeline is not None:
-            self.pipeline.stop()
-            self.pipeline = None
+        self._level_timer.stop()
+        self._level_reader = None
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            pipeline.finished.disconnect(self._on_finished)
+            pipeline.stop()
 
     def restart_pipeline(self) -> None:
         self.stop_pipeline()
@@ -300,25 +317,56 @@ class App(QObject):
             self.start_pipeline()
 
     def _connect_pipeline(self, pipeline: Any) -> None:
-        bind = getattr(self.window.view, "attach", None)
-        if bind is not None:
-            bind(pipeline)
-        pipeline.status.connect(lambda text: self.say(text))
-        pipeline.error.connect(self._on_pipeline_error)
-        pipeline.level.connect(lambda peak, seconds: self.feed.is_mic and self.silence.feed(peak, seconds))
+        view = self.window.view
+        if hasattr(view, "readers"):
+            view.readers = [pipeline.words.reader(), pipeline.concepts.reader()]
+        asr = pipeline.asr
+        asr.loading.connect(lambda f: self.say(f"Loading the speech model… {round(f * 100)}%", sticky=True))
+        asr.ready.connect(lambda name, reason: self._on_ready(name, reason))
+        if hasattr(view, "set_pipeline_stats"):
+            asr.metrics.connect(view.set_pipeline_stats)
+        for worker in pipeline.workers[1:]:  # later stages (concepts) report the same way
+            if hasattr(worker, "status"):
+                worker.status.connect(lambda text: self.say(text))
+        pipeline.finished.connect(self._on_finished)
 
-    def _on_pipeline_error(self, kind: str, message: str) -> None:
-        if kind != "device" or not self.feed.is_mic:
-            self.say(message, sticky=True)
+    def _on_ready(self, name: str, reason: str) -> None:
+        trace("ready")
+        self.say(f"Listening ({name}): {reason}")
+
+    def _check_level(self) -> None:
+        """Peak of the microphone audio since the last check (for the silence watch)."""
+        reader = self._level_reader
+        if reader is None:
             return
-        choice = devices.after_failure(self.feed.device, message, self.devices)
-        if choice is None:
-            self.say(message, sticky=True)
+        n = reader.read_into(self._level_buf)
+        while n:
+            self.silence.feed(float(abs(self._level_buf[:n]).max()), n / self.config.audio.sample_rate)
+            n = reader.read_into(self._level_buf)
+
+    def _on_finished(self) -> None:
+        pipeline = self.pipeline
+        if pipeline is None:
             return
-        self.say(choice.message or message, sticky=False)
-        self.feed.device = choice.device
-        self.settings.set(Key.INPUT_DEVICE, choice.device)
-        QTimer.singleShot(0, self.restart_pipeline)
+        error = pipeline.error
+        source_error = getattr(pipeline.source, "error", None)
+        self.stop_pipeline()
+        if error is None:
+            if self.feed.loop:
+                QTimer.singleShot(0, self.restart_pipeline)  # the demo plays again
+            else:
+                self.say("The audio file has ended.", sticky=True)
+            return
+        if self.feed.is_mic and isinstance(source_error, DeviceError):
+            choice = devices.after_failure(self.feed.device, error, self.devices)
+            self._device_retries += 1
+            if choice is not None and self._device_retries <= MAX_DEVICE_RETRIES:
+                self.say(choice.message or error)
+                self.feed.device = choice.device
+                self.settings.set(Key.INPUT_DEVICE, choice.device)
+                QTimer.singleShot(0, self.restart_pipeline)
+                return
+        self.say(error, sticky=True)
 
 
 def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:

@@ -9,6 +9,7 @@ This module chooses the real view and pipeline and hands them to
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -29,16 +30,18 @@ def make_view(config: Config, _parent: Any = None) -> QWidget:
 
 
 def make_pipeline(config: Config, feed: Any) -> Any:
-    """The headless pipeline of :mod:`fhud_app.app` fed by the microphone or a file."""
-    from fhud_app.app import Pipeline
+    """The headless pipeline of :mod:`fhud_app.app`, fed by the microphone or a file
+    (paced in real time, as a microphone would be)."""
+    from fhud_app.app import SourceSpec, build_pipeline
 
-    device = feed.device or None
-    return Pipeline.for_gui(config.with_("audio", device=device), source=feed.file, loop=feed.loop)
+    if feed.file is not None:
+        spec = SourceSpec(Path(feed.file))
+    else:
+        spec = SourceSpec(None, feed.device or None)
+    return build_pipeline(config, spec, realtime=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     if args.source and not Path(args.source).is_file():
         raise InputError(f"{args.source}: no such file; pass an audio file to --source.")
     if args.exit_after is not None and args.exit_after <= 0:

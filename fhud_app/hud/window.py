@@ -158,7 +158,7 @@ class HudWindow(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
         if obj is self._watched and event.type() == QEvent.Type.Expose and obj.isExposed():
             self.exposed.emit()
-        return False
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ painting
     def paintEvent(self, _event: QEvent) -> None:  # noqa: N802
