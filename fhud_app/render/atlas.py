@@ -74,6 +74,8 @@ class GlyphAtlas:
         self._layouts: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._shelf = [0, 0, 0]  # x, y, row height
         self.generation += 1
+        self.version = 0  # grows with every glyph added: the texture must catch up
+        self.dirty_rows: tuple[int, int] | None = None  # rows written since take_dirty_rows()
 
     # ------------------------------------------------------------ public
     def measure(self, role: str, text: str) -> float:
@@ -109,6 +111,11 @@ class GlyphAtlas:
             pen += round(m.horizontalAdvance(ch))
         return np.array(rows, dtype=np.float32).reshape(-1, 8)
 
+    def take_dirty_rows(self) -> tuple[int, int] | None:
+        """Rows ``[lo, hi)`` of :attr:`image` changed since the last call (then clears)."""
+        rows, self.dirty_rows = self.dirty_rows, None
+        return rows
+
     # ------------------------------------------------------------ rasterizing
     def _glyph(self, role: str, ch: str) -> tuple[float, ...] | None:
         key = (role, ch)
@@ -132,6 +139,9 @@ class GlyphAtlas:
         self.image[y : y + h, x : x + w, 0] = cell
         halo = np.clip(_box_blur(cell.astype(np.float32), max(1, round(1.5 * self.dpr))) * 2.2, 0, 255)
         self.image[y : y + h, x : x + w, 1] = halo.astype(np.uint8)
+        self.version += 1
+        lo, hi = self.dirty_rows or (y, y + h)
+        self.dirty_rows = (min(lo, y), max(hi, y + h))
         return (ox - p, oy - p, w, h, x / side, y / side, (x + w) / side, (y + h) / side)
 
     def _paint(self, role: str, ch: str, w: int, h: int, origin: QPointF) -> np.ndarray:

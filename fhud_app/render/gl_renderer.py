@@ -29,8 +29,10 @@ MAX_GLYPHS = 16384
 
 
 class GlyphSource(Protocol):
-    generation: int
+    generation: int  # a new value: the whole image changed
     image: np.ndarray
+
+    def take_dirty_rows(self) -> tuple[int, int] | None: ...
 
     def layout(self, role: str, text: str) -> np.ndarray: ...
 
@@ -109,7 +111,13 @@ class GLRenderer:
         return n
 
     def _sync_atlas(self, glyphs: GlyphSource) -> None:
+        """Upload the atlas: whole on a new generation, else only the rows new glyphs touched."""
+        rows = glyphs.take_dirty_rows()
         if self.atlas_tex is not None and self._atlas_gen == glyphs.generation:
+            if rows is not None:
+                lo, hi = rows
+                w = glyphs.image.shape[1]
+                self.atlas_tex.write(np.ascontiguousarray(glyphs.image[lo:hi]).tobytes(), viewport=(0, lo, w, hi - lo))
             return
         img = np.ascontiguousarray(glyphs.image)
         h, w = img.shape[:2]

@@ -108,6 +108,17 @@ def test_label_and_cluster_appear_where_the_model_put_them(hud, qtbot, clock):
     assert label.mean() > empty.mean() + 10
 
 
+def test_glyphs_first_seen_in_later_frames_reach_the_texture(hud, qtbot, clock):
+    hud.ring.write(events((Kind.WORD, {"text": "early"})))
+    settle(qtbot, hud, clock, 0.5)
+    hud.ring.write(events((Kind.CONCEPT, {"id": 7, "text": "QZXJ 0123456789", "value": 1.0})))
+    settle(qtbot, hud, clock, 2.0)
+    img = grab(hud)
+    c = hud.model.concepts.by_id[7]
+    lx0, ly0, lx1, ly1 = hud.model.concepts.label_rect(c)
+    assert luma(img, lx0, ly0, lx1, ly1).max() > 200
+
+
 def test_survives_resize(hud, qtbot, clock):
     frames(qtbot, hud, clock, 1)
     for size in ((420, 260), (1000, 640), (200, 120)):
