@@ -59,15 +59,25 @@ class StatusStrip(QLabel):
             " border-radius: 8px; padding: 3px 10px; font-size: 12px; }"
         )
         self.setWordWrap(True)
-        self._hide_timer = QTimer(self, singleShot=True, timeout=self.hide)
+        self._pending = ""  # the latest steady status, shown once a notice has had its time
+        self._notice_timer = QTimer(self, singleShot=True, timeout=self._notice_done)
         self.hide()
 
     def show_message(self, text: str, *, sticky: bool = True, seconds: float = 4.0) -> None:
+        """A steady status (``sticky``) or a notice that stays ``seconds`` and is not
+        overwritten by statuses meanwhile (they show once it has gone)."""
+        if sticky:
+            self._pending = text
+            if self._notice_timer.isActive():
+                return
+        else:
+            self._notice_timer.start(int(seconds * 1000))
         self.setText(text)
         self.setVisible(bool(text))
-        self._hide_timer.stop()
-        if text and not sticky:
-            self._hide_timer.start(int(seconds * 1000))
+
+    def _notice_done(self) -> None:
+        self.setText(self._pending)
+        self.setVisible(bool(self._pending))
 
 
 class HudWindow(QWidget):

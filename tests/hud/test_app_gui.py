@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -9,18 +10,38 @@ from PySide6.QtWidgets import QWidget
 from fhud_app.app_gui import App, Feed
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError
+from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.ring import Ring
 from fhud_app.hud.hotkey import parse_chord
 from fhud_app.hud.settings import Key, Settings
 
 
+class FakeAsr(QObject):
+    loading = Signal(float)
+    ready = Signal(str, str)
+    metrics = Signal(dict)
+
+
+class FakeSource:
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+
+
 class FakePipeline(QObject):
-    status = Signal(str)
-    error = Signal(str, str)
-    level = Signal(float, float)
+    """The shape of :class:`fhud_app.app.Pipeline` the GUI relies on."""
+
+    finished = Signal()
 
     def __init__(self, config: Config, feed: Feed) -> None:
         super().__init__()
         self.config, self.device = config, feed.device
+        self.asr = FakeAsr()
+        self.workers = [self.asr]
+        self.words = Ring(64, EVENT_DTYPE)
+        self.concepts = Ring(64, EVENT_DTYPE)
+        self.audio = Ring(8 * 16_000, "float32")
+        self.source = FakeSource()
+        self.error: str | None = None
         self.running = False
 
     def start(self) -> None:
@@ -28,6 +49,11 @@ class FakePipeline(QObject):
 
     def stop(self) -> None:
         self.running = False
+
+    def fail(self, error: Exception) -> None:
+        self.source.error = error
+        self.error = str(error)
+        self.finished.emit()
 
 
 class FakeDevices:
@@ -82,7 +108,7 @@ def test_start_shows_the_hud_then_starts_the_pipeline(qtbot, harness):
 def test_pipeline_status_reaches_hud_and_tray(qtbot, harness):
     h = harness()
     h.app.start_pipeline()
-    h.made[0].status.emit("Loading the speech model… 40%")
+    h.made[0].asr.loading.emit(0.4)
     assert "40%" in h.app.window.status.text()
     assert "40%" in h.app.tray.status_action.text()
 
@@ -100,19 +126,43 @@ def test_microphone_removed_mid_stream_restarts_on_default(qtbot, harness):
     h.app.start_pipeline()
     assert h.made[0].device == "USB Mic"
     layer.names.remove("USB Mic")
-    h.made[0].error.emit("device", "the input device 'USB Mic' stopped")
+    h.made[0].fail(DeviceError("the input device 'USB Mic' stopped (unplugged?)"))
     qtbot.waitUntil(lambda: len(h.made) == 2, timeout=3000)
     assert h.made[1].device == "" and not h.made[0].running
     assert "removed" in h.app.window.status.text()
     assert h.settings.get(Key.INPUT_DEVICE) == ""
 
 
-def test_silent_microphone_is_explained(harness):
+def test_silent_microphone_is_explained(qtbot, harness):
     h = harness()
     h.app.start_pipeline()
-    for _ in range(4):
-        h.made[0].level.emit(0.0, 1.0)
+    h.made[0].audio.write(np.zeros(16_000, np.float32))
+    h.app._check_level()
+    assert "silence" not in h.app.window.status.text()
+    h.made[0].audio.write(np.zeros(3 * 16_000, np.float32))
+    h.app._check_level()
     assert "silence" in h.app.window.status.text()
+
+
+def test_words_ring_reaches_the_view(harness):
+    h = harness()
+    h.app.window.view.readers = []
+    h.app.start_pipeline()
+    assert [r.ring for r in h.app.window.view.readers] == [h.made[0].words, h.made[0].concepts]
+
+
+def test_demo_loops_when_the_file_ends(qtbot, harness):
+    h = harness(Feed(file="demo.ogg", loop=True))
+    h.app.start_pipeline()
+    h.made[0].finished.emit()
+    qtbot.waitUntil(lambda: len(h.made) == 2 and h.made[1].running, timeout=3000)
+
+
+def test_a_file_that_ends_says_so(harness):
+    h = harness(Feed(file="talk.wav"))
+    h.app.start_pipeline()
+    h.made[0].finished.emit()
+    assert h.app.pipeline is None and "ended" in h.app.window.status.text()
 
 
 def test_failing_pipeline_is_a_sentence_not_a_crash(harness):

@@ -103,9 +103,13 @@ def test_drag_moves_the_window_without_a_window_manager(qtbot, x11, hud):
     qtbot.mouseRelease(hud, Qt.MouseButton.LeftButton, pos=QPoint(260, 170))
 
 
-def test_status_strip_messages(qtbot, hud):
+def test_status_strip_notices_outlive_statuses(qtbot, hud):
     hud.show()
     hud.status.show_message("Loading the speech model… 40%")
     assert hud.status.isVisible() and "40%" in hud.status.text()
-    hud.status.show_message("Ready", sticky=False, seconds=0.05)
-    qtbot.waitUntil(lambda: not hud.status.isVisible(), timeout=3000)
+    hud.status.show_message("The microphone was removed.", sticky=False, seconds=0.2)
+    hud.status.show_message("Loading the speech model… 80%")
+    assert hud.status.text() == "The microphone was removed."
+    qtbot.waitUntil(lambda: "80%" in hud.status.text(), timeout=3000)
+    hud.status.show_message("")
+    assert not hud.status.isVisible()
