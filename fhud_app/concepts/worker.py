@@ -4,8 +4,8 @@ It reads final WORD events through its own cursor on the words ring, feeds each 
 extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts their concepts
 and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
 CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
-merges them (up to ``context_words`` words) and, on a live stream, skips all but the newest
-merged group, counting the skipped utterances.  It reports only through its signals.
+merges them (up to ``context_words`` words) and skips all but the newest merged group,
+counting the skipped utterances; a file run (``live=False``) extracts every utterance.  It reports only through its signals.
 """
 
 from __future__ import annotations
@@ -169,11 +169,14 @@ class ConceptWorker(QThread):
     def _process(self, closed: list[Utterance]) -> None:
         if closed:
             self.utterances += len(closed)
-            groups = merge_utterances(closed, self.config.llm.context_words)
-            if self.live and len(groups) > 1:
+            if self.live:  # behind: merge what fits, skip older groups
+                groups = merge_utterances(closed, self.config.llm.context_words)
                 self.skipped += sum(len(g.parts) for g in groups[:-1])
+                if len(groups) > 1:
+                    self._fed_words = 0  # the fed words belonged to a skipped utterance
                 groups = groups[-1:]
-                self._fed_words = 0  # the fed words belonged to a skipped utterance
+            else:  # a file run extracts every utterance
+                groups = [Merged([u]) for u in closed]
             for i, group in enumerate(groups):
                 if self.stop_event.is_set():
                     return

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from fhud_app.concepts.extractor import LlmExtractor
+from fhud_app.concepts.utterances import Utterance, Word
+from fhud_app.concepts.worker import ConceptWorker, merge_utterances
+from fhud_app.core.config import Config
+from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict, make_event
+from fhud_app.core.mlx_gate import MlxGate
+from fhud_app.core.ring import Ring
+from tests.concepts.fakes import FakeLlm
+
+SENTENCES = [
+    "We should put solar panels on the barn roof.",
+    "The batteries store energy for the night.",
+    "The barn roof needs repairs before the solar panels go up.",
+]
+ANSWERS = {
+    "solar": " solar panels, barn roof",
+    "batteries": " batteries, energy",
+}
+
+
+def respond(prompt: str) -> str:
+    for key, answer in ANSWERS.items():
+        if key in prompt.lower():
+            return answer
+    return ""
+
+
+def write_words(ring: Ring, sentences: list[str], t0: float = 0.0) -> None:
+    t = t0
+    for sentence in sentences:
+        for word in sentence.split():
+            ring.write(make_event(Kind.WORD, text=word, start=t, end=t + 0.3, value=0.9,
+                                  emitted_at=t + 1.0, wall=time.monotonic()))
+            t += 0.4
+
+
+def fake_factory(llm: FakeLlm) -> Callable:
+    return lambda config, gate, progress, warn: LlmExtractor(llm)
+
+
+def events(ring: Ring) -> list[dict]:
+    return [event_to_dict(r) for r in ring.reader(from_start=True).read()]
+
+
+def make_worker(factory: Callable, *, live: bool = False, **llm: float) -> tuple[ConceptWorker, Ring, Ring]:
+    config = Config().with_("llm", **llm) if llm else Config()
+    words, concepts = Ring(4096, EVENT_DTYPE), Ring(4096, EVENT_DTYPE)
+    return ConceptWorker(config, words, concepts, MlxGate(), factory, live=live), words, concepts
+
+
+def test_end_to_end_on_synthetic_words(qtbot) -> None:  # noqa: ANN001
+    worker, words, concepts = make_worker(fake_factory(FakeLlm(respond)))
+    metrics: list[dict] = []
+    worker.metrics.connect(metrics.append)
+    with qtbot.waitSignal(worker.ready, timeout=10_000) as ready:
+        worker.start()
+    assert ready.args == ["llm:fake"]
+    write_words(words, SENTENCES)
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    evs = events(concepts)
+    texts = [e["text"] for e in evs if e["type"] == "concept"]
+    assert texts == ["solar panels", "barn roof", "batteries", "energy", "solar panels", "barn roof"]
+    panels = [e for e in evs if e["type"] == "concept" and e["text"] == "solar panels"]
+    assert panels[-1]["mentions"] == 2 and panels[-1]["weight"] > 1.0
+    assert panels[0]["id"] == panels[-1]["id"]
+    links = [e for e in evs if e["type"] == "link"]
+    assert links[-1]["strength"] > 1.0  # solar panels — barn roof, said together twice
+    qtbot.waitUntil(lambda: bool(metrics), timeout=5_000)
+    snap = worker.snapshot()
+    assert snap["utterances"] == 3 and snap["skipped"] == 0 and snap["extractions"] == 3
+    assert 0.0 < snap["latency_p50"] <= snap["latency_p95"]
+
+
+def test_live_worker_skips_to_the_newest_when_behind(qtbot) -> None:  # noqa: ANN001
+    release = threading.Event()
+    llm = FakeLlm(respond)
+
+    def slow_factory(config, gate, progress, warn):  # noqa: ANN001, ANN202
+        release.wait(10)
+        return LlmExtractor(llm)
+
+    worker, words, concepts = make_worker(slow_factory, live=True, context_words=12)
+    worker.start()
+    write_words(words, SENTENCES)  # all three arrive while the model is still loading
+    release.set()
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    # 9 + 7 words fit one 12-word group?  No: groups are [s1], [s2], [s3]; only s3 is extracted.
+    assert worker.skipped == 2 and worker.extractions == 1
+    assert llm.requests[-1] == SENTENCES[-1]
+    assert {e["text"] for e in events(concepts) if e["type"] == "concept"} == {"solar panels", "barn roof"}
+
+
+def test_merge_utterances_bounds_groups() -> None:
+    def utt(n: int) -> Utterance:
+        return Utterance([Word(f"w{i}", i, i + 0.1, 0.0) for i in range(n)])
+
+    groups = merge_utterances([utt(3), utt(4), utt(6), utt(2)], max_words=8)
+    assert [len(g.words) for g in groups] == [7, 8]
+    assert [len(g.parts) for g in groups] == [2, 2]
+
+
+def test_a_model_that_cannot_load_falls_back_to_yake(qtbot) -> None:  # noqa: ANN001
+    def broken(config, gate, progress, warn):  # noqa: ANN001, ANN202
+        raise RuntimeError("weights are corrupt")
+
+    worker, words, concepts = make_worker(broken)
+    errors: list[str] = []
+    worker.error.connect(errors.append)
+    with qtbot.waitSignal(worker.ready, timeout=10_000) as ready:
+        worker.start()
+    assert ready.args == ["yake"]
+    write_words(words, ["The sourdough starter needs rye flour and patience."])
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    assert errors and "keyword extraction" in errors[0] and "corrupt" in errors[0]
+    assert any(e["type"] == "concept" for e in events(concepts))
+
+
+def test_failing_extractions_are_reported_and_yake_takes_over(qtbot) -> None:  # noqa: ANN001
+    class Exploding(FakeLlm):
+        def complete(self, *a, **k):  # noqa: ANN002, ANN003, ANN202
+            raise AssertionError("unused")
+
+    llm = Exploding(respond)
+    worker, words, concepts = make_worker(fake_factory(llm))
+    errors: list[str] = []
+    worker.error.connect(errors.append)
+    with qtbot.waitSignal(worker.ready, timeout=10_000):
+        worker.start()
+    original = llm._step
+    llm._step = lambda ids, cache, allowed: (_ for _ in ()).throw(RuntimeError("mlx broke")) \
+        if allowed is not None else original(ids, cache, allowed)
+    write_words(words, SENTENCES)
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    assert len(errors) >= 3 and "mlx broke" in errors[0]
+    assert worker.extractor_name == "yake"
+    assert worker.failures == 3
+
+
+def test_stop_ends_the_thread_promptly(qtbot) -> None:  # noqa: ANN001
+    worker, words, _ = make_worker(fake_factory(FakeLlm(respond)))
+    with qtbot.waitSignal(worker.ready, timeout=10_000):
+        worker.start()
+    write_words(words, SENTENCES[:1])
+    worker.stop()
+    assert worker.wait(5_000)
+
+
+@pytest.mark.slow
+def test_end_to_end_with_the_embedded_model(qtbot, embedded_extractor) -> None:  # noqa: ANN001
+    worker, words, concepts = make_worker(lambda config, gate, progress, warn: embedded_extractor)
+    with qtbot.waitSignal(worker.ready, timeout=10_000):
+        worker.start()
+    write_words(words, ["The new battery chemistry uses sodium instead of lithium.",
+                        "Sodium cells are cheaper but heavier than lithium cells."])
+    with qtbot.waitSignal(worker.drained, timeout=120_000):
+        worker.finish_input()
+    worker.wait()
+    concepts_out = {e["text"] for e in events(concepts) if e["type"] == "concept"}
+    transcript = "battery chemistry sodium lithium cells cheaper heavier"
+    assert concepts_out & {"sodium", "lithium", "battery chemistry", "new battery chemistry",
+                           "sodium cells", "lithium cells"}
+    assert all(any(w in transcript for w in c.lower().split()) for c in concepts_out)
+    assert worker.snapshot()["latency_p50"] > 0
