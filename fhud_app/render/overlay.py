@@ -56,14 +56,27 @@ def overlay_lines(
     for i, r in enumerate(readers):
         fill = r.available() / r.ring.capacity
         lines.append(f"ring {i}: fill {fill:4.0%}   drops {r.dropped}")
+    rtf, word_lat, concept_lat, rss = (_first(pipeline, names) for names in ALIASES)
     lines.append(
-        f"asr rtf {_fmt(pipeline.get('asr_rtf'))}   word latency {_fmt(pipeline.get('word_latency_s'), ' s')}"
-        f"   concept latency {_fmt(pipeline.get('concept_latency_s'), ' s')}"
+        f"asr rtf {_fmt(rtf)}   word latency {_fmt(word_lat, ' s')}   concept latency {_fmt(concept_lat, ' s')}"
     )
-    lines.append(f"rss {_fmt(pipeline.get('rss_mb'), ' MB', 0)}")
-    known = {"asr_rtf", "word_latency_s", "concept_latency_s", "rss_mb"}
-    lines += [f"{k} {_fmt(v)}" for k, v in pipeline.items() if k not in known]
+    lines.append(f"rss {_fmt(rss, ' MB', 0)}")
     return lines
+
+
+ALIASES = (  # the figure, then the names the pipeline's signals use for it
+    ("asr_rtf", "rtf"),
+    ("word_latency_s", "latency_p50"),
+    ("concept_latency_s", "concept_latency_p50", "concept_latency"),
+    ("rss_mb",),
+)
+
+
+def _first(stats: Mapping[str, object], names: tuple[str, ...]) -> object:
+    for name in names:
+        if name in stats:
+            return stats[name]
+    return None
 
 
 def overlay_items(

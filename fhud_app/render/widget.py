@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 import moderngl
 import numpy as np
+import psutil
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QSurfaceFormat
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
@@ -76,6 +77,7 @@ class HudGLWidget(QOpenGLWidget):
         self._t0 = clock()
         self._batch = np.empty(READ_BATCH, dtype=EVENT_DTYPE)
         self._watched: QWidget | None = None
+        self._rss_at, self._rss_mb = -1e9, 0.0
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.update)
@@ -84,8 +86,10 @@ class HudGLWidget(QOpenGLWidget):
     # ------------------------------------------------------------ slots
     @Slot(dict)
     def set_pipeline_stats(self, stats: dict) -> None:
-        """ASR RTF, word latency, concept latency, RSS… shown in the debug overlay."""
-        self.pipeline_stats = dict(stats)
+        """Figures for the debug overlay, merged with earlier ones: ``asr_rtf`` (or ``rtf``),
+        ``word_latency_s`` (or ``latency_p50``), ``concept_latency_s``, ``rss_mb``
+        (measured here when nobody sends it)."""
+        self.pipeline_stats.update(stats)
 
     @Slot(bool)
     def set_debug_overlay(self, on: bool) -> None:
@@ -158,12 +162,20 @@ class HudGLWidget(QOpenGLWidget):
                 self.model.consume(self._batch[:n])
         self.model.update(self.clock() - self._t0)
         self.renderer.opacity = self.field_opacity
-        extra = overlay_items(self.stats, self.model, self.readers, self.pipeline_stats) if self.debug_overlay else ()
+        extra = self._overlay() if self.debug_overlay else ()
         self.renderer.render(self.model, self.atlas, dpr, extra)
         cpu_ms = (time.perf_counter() - t_start) * 1e3
         self.stats.add(cpu_ms, time.perf_counter())
         self._pace()
         self.frame_done.emit(cpu_ms)
+
+    def _overlay(self) -> list:
+        now = time.monotonic()
+        if now - self._rss_at > 1.0:
+            self._rss_at = now
+            self._rss_mb = psutil.Process().memory_info().rss / 2**20
+        stats = {"rss_mb": self._rss_mb, **self.pipeline_stats}
+        return overlay_items(self.stats, self.model, self.readers, stats)
 
     def _paint_error(self) -> None:
         painter = QPainter(self)

@@ -186,3 +186,23 @@ def test_clean_text():
     assert clean_text("") == ""
     assert clean_text("a" * 100, 10) == "a" * 9 + "…"
     assert clean_text("tab\there") == "tab here"
+
+
+def test_overlay_lines_name_every_figure():
+    from fhud_app.core.events import EVENT_DTYPE as DT
+    from fhud_app.core.ring import Ring
+    from fhud_app.render.overlay import FrameStats, overlay_lines
+
+    stats = FrameStats()
+    for i in range(10):
+        stats.add(1.5, i / 60)
+    ring = Ring(100, DT)
+    ring.write(np.zeros(150, DT))
+    reader = ring.reader(from_start=True)
+    reader.read_into(np.zeros(10, DT))
+    text = "\n".join(overlay_lines(stats, ParticleModel(), [reader],
+                                   {"rtf": 0.1, "latency_p50": 0.8, "concept_latency_s": 2.0, "rss_mb": 300}))
+    assert "fps  60.0" in text and "1.50 ms" in text
+    assert "particles 0/20000" in text and "drops 50" in text
+    assert "asr rtf 0.10" in text and "word latency 0.80 s" in text and "concept latency 2.00 s" in text
+    assert "rss 300 MB" in text

@@ -153,6 +153,8 @@ def test_debug_overlay_and_pipeline_stats(hud, qtbot, clock):
     frames(qtbot, hud, clock, 2)
     after = luma(grab(hud), 0, 0, 400, 90).max()
     assert after > 150 > before
+    hud.set_pipeline_stats({"rtf": 0.2})  # the ASR worker's metrics merge in
+    assert hud.pipeline_stats["concept_latency_s"] == 2.5 and hud.pipeline_stats["rtf"] == 0.2
 
 
 def test_releases_gl_objects_on_close(hud, qtbot, clock):
