@@ -325,10 +325,19 @@ class App(QObject):
         asr.ready.connect(lambda name, reason: self._on_ready(name, reason))
         if hasattr(view, "set_pipeline_stats"):
             asr.metrics.connect(view.set_pipeline_stats)
-        for worker in pipeline.workers[1:]:  # later stages (concepts) report the same way
-            if hasattr(worker, "status"):
-                worker.status.connect(lambda text: self.say(text))
+        for worker in pipeline.workers[1:]:  # the concept stage reports the same way
+            self._connect_stage(worker)
         pipeline.finished.connect(self._on_finished)
+
+    def _connect_stage(self, worker: Any) -> None:
+        if hasattr(worker, "loading"):
+            worker.loading.connect(
+                lambda f: self.say(f"Loading the concept model… {round(f * 100)}%", sticky=True)
+            )
+        if hasattr(worker, "ready"):
+            worker.ready.connect(lambda name: self.say(f"Concepts by {name}."))
+        if hasattr(worker, "error"):
+            worker.error.connect(lambda text: self.say(text))
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")

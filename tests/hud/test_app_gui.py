@@ -211,3 +211,33 @@ def test_hotkey_conflict_is_shown(qtbot, x11, harness):
         assert "already used by another application" in h.app.window.status.text()
     finally:
         squatter.close()
+
+
+def test_concept_stage_progress_is_shown(harness):
+    class FakeConcepts(QObject):
+        loading = Signal(float)
+        ready = Signal(str)
+        error = Signal(str)
+
+    h = harness()
+    stage = FakeConcepts()
+
+    def with_concepts(config, feed):
+        pipe = h._make(config, feed)
+        pipe.workers.append(stage)
+        return pipe
+
+    h.app._pipeline_factory = with_concepts
+    h.app.start_pipeline()
+    stage.loading.emit(0.5)
+    assert "concept model… 50%" in h.app.window.status.text()
+
+
+def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
+    h = harness()
+    h.app.start()
+    h.app.window.move(123, 77)
+    h.app.quit()
+    assert h.app.hotkey is None and h.app.pipeline is None
+    assert not h.app.window.isVisible()
+    assert Settings(private_settings).get(Key.GEOMETRY).startswith("123,77,")
