@@ -21,7 +21,8 @@ void main() {
     vec2 ndc = (c.xy + corner * ext) / u_view * 2.0 - 1.0;
     gl_Position = vec4(ndc.x, -ndc.y, 0.0, 1.0);
     v_uv = corner * EXTENT;
-    v_color = vec4(col.rgb, c.w);
+    float heavy = clamp((c.z - 16.0) / 30.0, 0.0, 1.0);  // weight shows as size and brightness
+    v_color = vec4(col.rgb, c.w * (0.55 + 0.45 * heavy));
 }
 #endif
 

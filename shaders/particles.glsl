@@ -22,7 +22,7 @@ const vec3 WORD_TINT = vec3(0.93, 0.95, 1.0);
 vec2 orbit_point(vec4 c, float phase, float seed, float age) {
     float h1 = fract(seed * 13.37);
     float h2 = fract(seed * 71.31);
-    float spin = (0.10 + 0.25 * h2) * (h1 > 0.5 ? 1.0 : -1.0);
+    float spin = (0.05 + 0.15 * h2) * (h1 > 0.5 ? 1.0 : -1.0);  // slow: calm even at idle fps
     float ang = seed * 6.2831853 + age * spin;
     float breath = 1.0 + 0.07 * sin(u_time * 0.8 + phase);
     float rad = c.z * breath * (0.08 + 1.1 * h1 * h1);

@@ -248,3 +248,14 @@ def test_dpr_change_rebuilds_the_atlas(hud, qtbot, clock):
     frames(qtbot, hud, clock, 2)  # paintGL sets the real DPR back: no crash, still drawing
     assert hud.atlas.dpr == hud.devicePixelRatioF()
     assert grab(hud)[..., 3].mean() > 0
+
+
+def test_minimized_window_stops_the_frame_clock(hud, qtbot):
+    from PySide6.QtCore import Qt
+
+    assert hud.running
+    hud.setWindowState(Qt.WindowState.WindowMinimized)
+    qtbot.waitUntil(lambda: not hud.running, timeout=3000)
+    hud.setWindowState(Qt.WindowState.WindowNoState)
+    hud.showNormal()
+    qtbot.waitUntil(lambda: hud.running, timeout=3000)
