@@ -25,7 +25,7 @@ vec2 orbit_point(vec4 c, float phase, float seed, float age) {
     float spin = (0.05 + 0.15 * h2) * (h1 > 0.5 ? 1.0 : -1.0);  // slow: calm even at idle fps
     float ang = seed * 6.2831853 + age * spin;
     float breath = 1.0 + 0.07 * sin(u_time * 0.8 + phase);
-    float rad = c.z * breath * (0.08 + 1.1 * h1 * h1);
+    float rad = c.z * breath * 1.15 * h1;  // dense core thinning outward, no hole
     return c.xy + vec2(cos(ang), 0.8 * sin(ang)) * rad;
 }
 
