@@ -259,3 +259,29 @@ def test_minimized_window_stops_the_frame_clock(hud, qtbot):
     hud.setWindowState(Qt.WindowState.WindowNoState)
     hud.showNormal()
     qtbot.waitUntil(lambda: hud.running, timeout=3000)
+
+
+def test_absurd_stream_keeps_frames_short(display, qtbot, clock):
+    from fhud_app.render.particles import ParticleModel
+    from fhud_app.render.synthetic import events_of
+    from fhud_app.render.widget import HudGLWidget
+
+    ring = Ring(8192, EVENT_DTYPE)
+    widget = HudGLWidget(ParticleModel(size=(640, 360)), [ring.reader()], clock=clock)
+    qtbot.addWidget(widget)
+    widget.resize(640, 360)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.renderer is not None, timeout=10000)
+    odd = ["x" * 500, "", "日本語のテキスト", "🚀✨🔥", "مرحبا", "Ωμέγα", "a\tb"]
+    flood = events_of(*[(Kind.WORD, {"text": odd[i % len(odd)] + str(i)}) for i in range(3000)])
+    nan = events_of((Kind.CONCEPT, {"id": 1, "text": "🚀 rocket", "value": float("nan")}))
+    cpu = []
+    widget.frame_done.connect(cpu.append)
+    for _ in range(6):  # 3000 words per frame: about 180k words a second
+        ring.write(flood)
+        ring.write(nan)
+        frames(qtbot, widget, clock, 1)
+    assert widget.model.words_dropped > 0
+    assert len(widget.model.caption.words) <= 2 * widget.model.config.max_words
+    assert max(cpu[1:]) < 250.0, cpu  # responsive: a frame never stalls on the flood
+    assert grab(widget)[..., 3].mean() > 0
