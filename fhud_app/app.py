@@ -72,6 +72,7 @@ class Pipeline(QObject):
         self.words = asr.words
         self.concepts = Ring(CONCEPTS_CAPACITY, EVENT_DTYPE)  # filled by the concept stage
         self.workers: list[QThread] = [asr]  # started in order, stopped in reverse
+        self.concept_worker: Any = None  # set by attach_concepts()
         self.error: str | None = None
         self._started = False
         self._done = False
@@ -106,6 +107,9 @@ class Pipeline(QObject):
         source_error = getattr(self.source, "error", None)
         if source_error is not None and self.error is None:
             self.error = str(source_error)
+        if self.concept_worker is not None and self.concept_worker.isRunning():
+            self.concept_worker.finish_input()  # ``finished`` follows its ``drained``
+            return
         self._finish()
 
     def _on_error(self, message: str) -> None:
@@ -139,8 +143,12 @@ def build_pipeline(
     realtime: bool,
     engine_factory: EngineFactory = default_engine_factory,
     mic_backend: Any = None,
+    concepts: bool = True,
 ) -> Pipeline:
-    """Build (not start) the pipeline.  Raises :class:`FhudError` for a bad source."""
+    """Build (not start) the pipeline.  Raises :class:`FhudError` for a bad source.
+
+    ``concepts=False`` leaves out the concept stage (ASR only).
+    """
     spec = source_spec if isinstance(source_spec, SourceSpec) else SourceSpec.parse(source_spec)
     audio = Ring(int(config.audio.ring_seconds * config.audio.sample_rate) * 3, "float32")
     reader = audio.reader()
@@ -151,4 +159,25 @@ def build_pipeline(
     asr = AsrWorker(config, reader, words, gate, engine_factory,
                     source=source, source_rate=int(getattr(source, "sample_rate", 16_000)),
                     feed_max_s=10.0 if live else 0.1)
-    return Pipeline(config, source, audio, reader, gate, asr)
+    pipeline = Pipeline(config, source, audio, reader, gate, asr)
+    if concepts:
+        attach_concepts(pipeline, live=live)
+    return pipeline
+
+
+# ---------------------------------------------------------------------- concept stage
+def attach_concepts(pipeline: Pipeline, *, live: bool, extractor_factory: Any = None) -> Any:
+    """Add a ConceptWorker (words ring → concepts ring) to ``pipeline``; returns it.
+
+    It shares the MLX gate (ASR keeps priority); at the end of the input it extracts the
+    last utterance before ``finished`` is emitted.  Its errors are warnings: extraction
+    goes on with a fallback, so they do not end the pipeline.
+    """
+    from fhud_app.concepts.worker import ConceptWorker, default_extractor_factory
+
+    worker = ConceptWorker(pipeline.config, pipeline.words, pipeline.concepts, pipeline.gate,
+                           extractor_factory or default_extractor_factory, live=live)
+    worker.drained.connect(pipeline._finish)
+    pipeline.workers.append(worker)
+    pipeline.concept_worker = worker
+    return worker

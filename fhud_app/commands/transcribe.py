@@ -21,6 +21,7 @@ from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text, event_to_dict
 
 POLL_MS = 20
+CONCEPT_KINDS = (Kind.CONCEPT, Kind.LINK, Kind.RETIRE)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +49,9 @@ class Printer:
             kind = int(rec["kind"])
             if kind == Kind.WORD:
                 self.words += 1
+            elif kind in CONCEPT_KINDS:  # concept stage: JSON Lines only
+                if self.fmt != "jsonl":
+                    continue
             elif not (kind == Kind.DRAFT and self.drafts):
                 continue
             if self.fmt == "jsonl":
@@ -91,6 +95,22 @@ def _stats(pipeline: Any, wall_s: float, words_dropped: int) -> dict[str, Any]:
         "drops": int(m["drops"]) + int(words_dropped),  # audio samples + word events lost
         "overflows": int(m["overflows"]),
         "engine": getattr(pipeline.asr.engine, "name", None),
+        **_concept_stats(pipeline),
+    }
+
+
+def _concept_stats(pipeline: Any) -> dict[str, Any]:
+    worker = getattr(pipeline, "concept_worker", None)
+    if worker is None:
+        return {}
+    c = worker.snapshot()
+    return {
+        "concept_latency_p50": round(c["latency_p50"], 3),
+        "concept_latency_p95": round(c["latency_p95"], 3),
+        "skipped_utterances": int(c["skipped"]),
+        "utterances": int(c["utterances"]),
+        "concepts": int(c["concepts"]),
+        "extractor": c["extractor"] or None,
     }
 
 
@@ -100,17 +120,19 @@ def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None
     from fhud_app.app import build_pipeline
 
     out = out or sys.stdout
-    config = Config().with_("asr", engine=args.engine)
+    config = Config().with_("asr", engine=args.engine).with_("llm", model=args.llm)
     app = QCoreApplication.instance() or QCoreApplication(["fhud"])
     pipeline = build_pipeline(config, args.file, realtime=args.realtime, mic_backend=mic_backend)
     printer = Printer(args.format, args.drafts, out)
     reader = pipeline.words.reader(from_start=True)
+    concepts = pipeline.concepts.reader(from_start=True)
     buf = np.zeros(pipeline.words.capacity, EVENT_DTYPE)
 
     def pump() -> None:
-        n = reader.read_into(buf)
-        if n:
-            printer.records(buf[:n])
+        for r in (reader, concepts):
+            n = r.read_into(buf)
+            if n:
+                printer.records(buf[:n])
 
     timer = QTimer()
     timer.timeout.connect(pump)
