@@ -58,13 +58,11 @@ def glyph_instances(items: Sequence[TextItem], glyphs: GlyphSource, limit: int =
     return inst
 
 
-def _set(prog: moderngl.Program, name: str, value: Any) -> None:
-    if name not in prog:  # optimized out by the driver
-        return
+def _set(uniform: Any, value: Any) -> None:
     if isinstance(value, np.ndarray):
-        prog[name].write(value.astype(np.float32).tobytes())
+        uniform.write(value.astype(np.float32, copy=False).tobytes())
     else:
-        prog[name].value = value
+        uniform.value = value
 
 
 class GLRenderer:
@@ -91,6 +89,7 @@ class GLRenderer:
                 p["text"], [(self.text_buf, "4f 4f 4f/i", "a_rect", "a_uv", "a_color")]
             ),
         }
+        self._members: dict[str, dict[str, Any]] = {}
         self.atlas_tex: moderngl.Texture | None = None
         self._atlas_gen = -1
         self.uploaded_bytes = 0  # particle bytes written by the last upload
@@ -160,8 +159,12 @@ class GLRenderer:
 
     def _uniforms(self, name: str, values: dict[str, Any]) -> moderngl.Program:
         prog = self.progs[name]
+        cache = self._members.setdefault(name, {})
         for k, v in values.items():
-            _set(prog, k, v)
+            if k not in cache:  # None: optimized out by the driver
+                cache[k] = prog[k] if k in prog else None
+            if cache[k] is not None:
+                _set(cache[k], v)
         return prog
 
     def _draw_field(self, now: float) -> None:
@@ -210,3 +213,4 @@ class GLRenderer:
             self.atlas_tex = None
         self.vaos.clear()
         self.progs.clear()
+        self._members.clear()
