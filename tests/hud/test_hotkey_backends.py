@@ -155,23 +155,3 @@ def test_windows_conflict_is_a_sentence(qapp):
         hk.register(parse_chord("Ctrl+Alt+Space"))
     hk.close()
 
-
-def test_wayland_trigger_syntax():
-    from fhud_app.hud.hotkey.wayland import xdg_trigger
-
-    assert xdg_trigger(parse_chord("Ctrl+Alt+Space")) == "CTRL+ALT+space"
-    assert xdg_trigger(parse_chord("Meta+Shift+K")) == "SHIFT+LOGO+k"
-
-
-def test_wayland_without_a_portal_points_to_the_tray(qapp, tmp_path):
-    from PySide6.QtDBus import QDBusConnection
-
-    from fhud_app.hud.hotkey.wayland import WaylandHotkey, portal_version
-
-    bus = QDBusConnection.connectToBus(f"unix:path={tmp_path}/no-bus", "fhud-test-no-bus")
-    try:
-        assert portal_version(bus) is None
-        with pytest.raises(HotkeyError, match="tray icon"):
-            WaylandHotkey(bus=bus).register(parse_chord("Ctrl+Alt+Space"))
-    finally:
-        QDBusConnection.disconnectFromBus("fhud-test-no-bus")
