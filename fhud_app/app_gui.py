@@ -108,6 +108,9 @@ class App(QObject):
         w.setGeometry(self._initial_geometry())
         w.exposed.connect(self._on_exposed)
         w.visibility_changed.connect(self.tray.set_hud_visible)
+        w.menu_requested.connect(self.tray.menu.popup)
+        if hasattr(w.view, "gl_unsupported"):
+            w.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
 
     def _initial_geometry(self) -> QRect:
         saved = parse_geometry(self.settings.get(Key.GEOMETRY))

@@ -9,7 +9,14 @@ change is followed by the macOS panel settings (Qt resets them).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QGuiApplication,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+)
 from PySide6.QtWidgets import QLabel, QSizeGrip, QVBoxLayout, QWidget
 
 from fhud_app.hud import macos
@@ -87,6 +94,7 @@ class HudWindow(QWidget):
     visibility_changed = Signal(bool)
     exposed = Signal()
     geometry_changed = Signal(QRect)
+    menu_requested = Signal(QPoint)  # a right-click: the tray's menu, for desktops without a tray
 
     def __init__(self, view: QWidget, *, pinned: bool = True, click_through: bool = False,
                  opacity: float = 0.92) -> None:  # fmt: skip
@@ -187,6 +195,10 @@ class HudWindow(QWidget):
     def moveEvent(self, event: QEvent) -> None:  # noqa: N802
         super().moveEvent(event)
         self.geometry_changed.emit(self.geometry())
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        self.menu_requested.emit(event.globalPos())
+        event.accept()
 
     # ------------------------------------------------------------------ drag and resize
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

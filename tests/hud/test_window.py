@@ -113,3 +113,13 @@ def test_status_strip_notices_outlive_statuses(qtbot, hud):
     qtbot.waitUntil(lambda: "80%" in hud.status.text(), timeout=3000)
     hud.status.show_message("")
     assert not hud.status.isVisible()
+
+
+def test_right_click_asks_for_the_menu(qtbot, hud):
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(10, 10), QPoint(110, 120))
+    with qtbot.waitSignal(hud.menu_requested) as asked:
+        QApplication.sendEvent(hud, event)
+    assert asked.args == [QPoint(110, 120)]
