@@ -33,9 +33,9 @@ RSS_GROWTH_MB = 8.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=("egl",), default="egl",
-                        help="egl: moderngl standalone EGL, no X needed (the widget's own CPU figure is "
-                             "in its debug overlay)")
+    parser.add_argument("--backend", choices=("egl", "qt"), default="egl",
+                        help="egl: moderngl standalone EGL, no X needed (all figures); qt: the CPU figure "
+                             "inside the real HudGLWidget (needs DISPLAY, e.g. Xvfb)")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="particle counts for the GPU figure")
     parser.add_argument("--frames", type=int, default=240, help="frames timed for the CPU figure")
     parser.add_argument("--soak-minutes", type=float, default=30.0, help="simulated minutes of events")
@@ -212,7 +212,48 @@ def soak(ctx, minutes: float) -> list[Figure]:  # noqa: ANN001
     ]
 
 
+def cpu_per_frame_qt(frames: int) -> list[Figure]:
+    """The same CPU figure measured by HudGLWidget.paintGL itself (``frame_done``)."""
+    if not os.environ.get("DISPLAY"):
+        from fhud_app.core.errors import FhudError
+
+        raise FhudError("--backend qt needs an X display (run under Xvfb); --backend egl needs none.")
+    from fhud_app.render.widget import HudGLWidget, set_default_surface_format
+
+    set_default_surface_format()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["fhud-bench"])
+    from fhud_app.render.synthetic import endless_stream
+
+    model, _ = filled_model(10_000)
+    stream = endless_stream(frames / 60.0 + 1, fps=60.0, words_per_s=4.0, seed=9)
+    clock = {"t": model.now}
+    widget = HudGLWidget(model, clock=lambda: clock["t"])
+    widget.resize(1280, 720)
+    widget.show()
+    cpu: list[float] = []
+    widget.frame_done.connect(cpu.append)
+    for i, (_, recs) in enumerate(stream):
+        if i >= frames + 20:
+            break
+        model.consume(recs)
+        clock["t"] += 1 / 60
+        widget.repaint()  # paints now: paintGL measures and emits frame_done
+        app.processEvents()
+    print(f"renderer: {widget.ctx.info['GL_RENDERER'] if widget.ctx else widget.error}")
+    widget.close()
+    samples = cpu[20:] or [float("nan")]
+    return [
+        Figure(f"widget frame CPU, median ({model.pool.live} live particles)", float(np.median(samples)),
+               CPU_TARGET_MS, " ms"),
+        Figure("widget frame CPU, p95", float(np.percentile(samples, 95)), None, " ms"),
+    ]
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.backend == "qt":
+        return report("Renderer (qt widget)", cpu_per_frame_qt(args.frames))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from fhud_app.render.headless import create_egl_context, ensure_gui_app
 
