@@ -24,6 +24,7 @@ FONT_PX = {"word": 22.0, "label": 16.0, "overlay": 12.0}
 WORD_RGBA = (0.93, 0.95, 1.0, 1.0)
 DRAFT_RGBA = (0.70, 0.76, 0.88, 0.55)
 RECENT_CONCEPT_S = 12.0  # an unmatched word drifts to a concept mentioned this recently
+DRAFT_SHOW_S = 3.0  # a draft tail nobody replaced is stale after this long
 LAYOUT_STEP_S = 1 / 30  # the layout integrates at most 30 times a second
 LATE_BIND_S = 6.0  # a concept that appears this soon after a word still collects it
 
@@ -98,10 +99,13 @@ class ParticleModel:
         kinds = events["kind"]
         for rec in events[(kinds == Kind.CONCEPT) | (kinds == Kind.LINK) | (kinds == Kind.RETIRE)]:
             self._concept_event(rec)
-        drafts = events[kinds == Kind.DRAFT]
-        if len(drafts):
-            self.draft = (clean_text(decode_text(drafts[-1]["text"]), 48), self.now)
-        words = events[kinds == Kind.WORD]
+        self._words(events[kinds == Kind.WORD])
+        drafts = np.flatnonzero(kinds == Kind.DRAFT)
+        if len(drafts) and not (kinds[drafts[-1] :] == Kind.WORD).any():
+            # the newest draft came after every word of this batch: it is still the tail
+            self.draft = (clean_text(decode_text(events[drafts[-1]]["text"]), 48), self.now)
+
+    def _words(self, words: np.ndarray) -> None:
         self.words_seen += len(words)
         keep = self.config.max_words
         if len(words) > keep:  # a flood: show only the newest
@@ -143,7 +147,7 @@ class ParticleModel:
         """False when nothing on screen moves faster than a slow breath (idle frame rate)."""
         return bool(
             self.caption.words
-            or self.draft[0]
+            or self._draft_visible()
             or self.now < self._in_flight_until
             or self._speed > 2.0
             or self.concepts.changing
@@ -223,12 +227,16 @@ class ParticleModel:
             a = self.caption.alpha(w, self.now)
             if a > 0.01:
                 out.append(TextItem("word", w.text, w.x, w.y, WORD_RGBA[:3] + (a,)))
-        text, since = self.draft
-        if text and self.now - since < 3.0:
+        text, _ = self.draft
+        if self._draft_visible():
             x = self.caption._cursor
             out.append(TextItem("word", text, x, self.caption.baseline(0), DRAFT_RGBA))
         out.extend(self.concepts.label_items(TextItem))
         return out
+
+    def _draft_visible(self) -> bool:
+        text, since = self.draft
+        return bool(text) and self.now - since < DRAFT_SHOW_S
 
     def stats(self) -> dict[str, float]:
         return {

@@ -206,3 +206,17 @@ def test_overlay_lines_name_every_figure():
     assert "particles 0/20000" in text and "drops 50" in text
     assert "asr rtf 0.10" in text and "word latency 0.80 s" in text and "concept latency 2.00 s" in text
     assert "rss 300 MB" in text
+
+
+def test_draft_tail_shows_after_the_words_then_goes_stale():
+    model = ParticleModel(size=(800, 500))
+    model.consume(events((Kind.WORD, {"text": "final"}), (Kind.DRAFT, {"text": "maybe this"})))
+    run(model, 0.5)
+    items = {i.text: i for i in model.text_items()}
+    assert items["maybe this"].x > items["final"].x and items["maybe this"].rgba[3] < 1.0
+    model.consume(events((Kind.WORD, {"text": "maybe"})))  # a final word replaces the draft
+    assert "maybe this" not in {i.text for i in model.text_items()}
+    model.consume(events((Kind.DRAFT, {"text": "stale"})))
+    run(model, 8.0)
+    assert "stale" not in {i.text for i in model.text_items()}
+    assert not model.animating
