@@ -105,3 +105,12 @@ def tiny_parakeet_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mx.save_safetensors(str(folder / "model.safetensors"), weights)
     (folder / "config.json").write_text(json.dumps(config))
     return folder
+
+
+@pytest.fixture(scope="session")
+def whisper_model():
+    """The embedded Whisper tiny.en (CTranslate2, CPU int8), loaded once per session."""
+    from fhud_app.asr.whisper_engine import load_whisper
+    from fhud_app.core.config import AsrConfig
+
+    return load_whisper(AsrConfig())

@@ -62,7 +62,9 @@ class Agreement:
         self.committed_end = 0.0
 
     def _clean(self, hyp: Sequence[Word]) -> list[Word]:
-        hyp = [w for w in hyp if norm(w.text) and w.end > self.committed_end - 0.05]
+        # A word centred before the last final word's end was heard already
+        # (possibly split differently): drop it.
+        hyp = [w for w in hyp if norm(w.text) and (w.start + w.end) / 2 > self.committed_end]
         return drop_repeated_head(self.committed, hyp)
 
     def _commit(self, words: Sequence[Word]) -> list[Word]:

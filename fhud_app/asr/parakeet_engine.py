@@ -9,6 +9,7 @@ every MLX call through the :class:`~fhud_app.core.mlx_gate.MlxGate` (ASR priorit
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,9 @@ def load_parakeet(folder: str | Path, gate: MlxGate) -> Any:
     from parakeet_mlx import from_pretrained
 
     try:
-        with gate.hold(Priority.HIGH):
+        with gate.hold(Priority.HIGH), warnings.catch_warnings():
+            # parakeet-mlx leaves config.json open (a ResourceWarning): not ours to fix
+            warnings.simplefilter("ignore", ResourceWarning)
             return from_pretrained(str(folder))
     except Exception as exc:
         raise ModelError(f"the Parakeet model in {folder} could not be loaded ({exc}).") from None

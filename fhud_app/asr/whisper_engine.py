@@ -25,7 +25,11 @@ log = logging.getLogger(__name__)
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
 KEEP_SILENCE_S = 0.5  # audio kept before a silent window is dropped (speech onsets)
 MIN_DECODE_S = 0.3
+EDGE_S = 0.0  # words ending this close to the window's end are not yet agreed on
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
+TRIM_AFTER_S = 8.0  # the window holds the whole utterance up to this long
+CONTEXT_S = 1.0  # final audio kept at the head of the window (the decoder hears the lead-in)
+MAX_COMPRESSION = 2.4  # a segment more repetitive than this is a decoding loop: dropped
 
 
 def embedded_model_path() -> Path:
@@ -101,10 +105,15 @@ def transcribe_words(
     frames = len(audio) // 160 + ENCODE_MARGIN_FRAMES
     if short_window and frames < 3000 and hasattr(model, "encode_frames"):
         model.encode_frames = -(-frames // 100) * 100
+    options = decode_options(cfg)
+    if short_window:  # bound the decoder: a loop costs at most this many tokens
+        options["max_new_tokens"] = int(8 * len(audio) / SAMPLE_RATE) + 16
     try:
-        segments, _ = model.transcribe(audio, initial_prompt=prompt or None, **decode_options(cfg))
+        segments, _ = model.transcribe(audio, initial_prompt=prompt or None, **options)
         words = []
         for seg in segments:
+            if seg.compression_ratio > MAX_COMPRESSION:
+                continue
             for w in seg.words or ():
                 text = w.word.strip()
                 if text:
@@ -133,6 +142,9 @@ class WhisperEngine:
         self.since_decode = 0
         self.decodes = 0
         self.prompt_words: list[str] = []
+        self.edge_s = EDGE_S
+        self.edge: list[Word] = []  # the hypothesis' words too close to the window's end
+        self.short_window = True
         self.use_prompt = False  # a prompt made short-window decodes loop (4x slower)
 
     @property
@@ -148,18 +160,25 @@ class WhisperEngine:
         speech_in_window = self.vad.last_speech_end > self.buf_start / SAMPLE_RATE
         if not speech_in_window:
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
-            return EngineUpdate([], self.agree.draft)
+            return EngineUpdate([], self.draft)
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
             final = self.agree.commit_all(self._decode())
+            self.edge = []
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return self._update(final)
         if self.since_decode < self.hop:
-            return EngineUpdate([], self.agree.draft)
+            return EngineUpdate([], self.draft)
         hyp = self._decode()
+        # A word that ends at the window's edge may be cut short: keep it out of
+        # the agreement (it stays in the draft) until audio follows it.
+        n = 0
+        while n < len(hyp) and hyp[n].end <= self.now_s - self.edge_s:
+            n += 1
+        stable, self.edge = hyp[:n], hyp[n:]
         if len(self.buf) > self.window:  # no agreement for too long: force it
-            final = self.agree.commit_before(hyp, self.now_s - self.cfg.whisper_hop_s)
+            final = self.agree.commit_before(stable, self.now_s - self.cfg.whisper_hop_s)
         else:
-            final = self.agree.insert(hyp)
+            final = self.agree.insert(stable)
         self._cut_at_commit()
         return self._update(final)
 
@@ -168,6 +187,7 @@ class WhisperEngine:
         final: list[Word] = []
         if self.vad.last_speech_end > self.buf_start / SAMPLE_RATE or self.agree.pending:
             final = self.agree.commit_all(self._decode())
+        self.edge = []
         self._cut(self.total)
         return self._update(final)
 
@@ -178,7 +198,8 @@ class WhisperEngine:
         self.decodes += 1
         prompt = " ".join(self.prompt_words[-30:]) if self.use_prompt else None
         return transcribe_words(
-            self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, prompt, short_window=True
+            self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, prompt,
+            short_window=self.short_window,
         )
 
     def _cut(self, sample: int) -> None:
@@ -188,12 +209,19 @@ class WhisperEngine:
         self.buf_start = sample
 
     def _cut_at_commit(self) -> None:
+        """Past ``TRIM_AFTER_S``, keep the uncommitted audio plus ``CONTEXT_S`` before it."""
+        if len(self.buf) < TRIM_AFTER_S * SAMPLE_RATE:
+            return
         t = self.agree.committed_end
         if self.agree.pending:
             t = min(t, self.agree.pending[0].start)
-        self._cut(int(t * SAMPLE_RATE))
+        self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
     def _update(self, final: list[Word]) -> EngineUpdate:
         self.prompt_words.extend(w.text for w in final)
         del self.prompt_words[:-60]
-        return EngineUpdate(final, self.agree.draft)
+        return EngineUpdate(final, self.draft)
+
+    @property
+    def draft(self) -> str:
+        return " ".join(w.text for w in self.agree.pending + self.edge)

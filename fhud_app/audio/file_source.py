@@ -17,7 +17,7 @@ from fhud_app.core.config import SAMPLE_RATE
 from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.ring import Ring, RingReader
 
-_READ_BLOCK = 1 << 16  # frames per soundfile read
+_READ_BLOCK = 1 << 12  # frames per soundfile read (what a broken file keeps)
 
 
 def _wav_declared_bytes(path: Path) -> tuple[int, int] | None:

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import jiwer
+import numpy as np
+import pytest
+
+from fhud_app.asr.base import AsrEngine, Word
+from fhud_app.asr.vad import FRAME, SpeechTracker
+from fhud_app.asr.whisper_engine import WhisperEngine, transcribe_words
+from fhud_app.audio.file_source import load_audio
+from fhud_app.bench.asr import normalize
+from fhud_app.core.config import AsrConfig
+from tests.conftest import SPEECH_TEXT
+
+pytestmark = pytest.mark.slow
+
+
+def stream(engine: WhisperEngine, audio: np.ndarray, block: int = 320) -> list[tuple[Word, float]]:
+    """Feed ``audio`` in ``block``-sample steps; (word, seconds fed when it became final)."""
+    out = []
+    for i in range(0, len(audio), block):
+        update = engine.feed(audio[i : i + block])
+        out += [(w, engine.now_s) for w in update.final]
+    out += [(w, engine.now_s) for w in engine.flush().final]
+    return out
+
+
+@pytest.fixture(scope="module")
+def speech(speech_wav: Path) -> np.ndarray:
+    return load_audio(speech_wav)[0]
+
+
+@pytest.fixture(scope="module")
+def streamed(whisper_model, speech: np.ndarray) -> tuple[WhisperEngine, list[tuple[Word, float]]]:
+    engine = WhisperEngine(whisper_model, AsrConfig())
+    return engine, stream(engine, speech)
+
+
+def test_engine_implements_the_protocol(whisper_model) -> None:
+    assert isinstance(WhisperEngine(whisper_model, AsrConfig()), AsrEngine)
+
+
+def test_streaming_words_are_right_and_close_to_batch(whisper_model, speech, streamed) -> None:
+    _, out = streamed
+    text = " ".join(w.text for w, _ in out)
+    batch = " ".join(w.text for w in transcribe_words(whisper_model, speech, 0.0, AsrConfig()))
+    stream_wer = jiwer.wer(normalize(SPEECH_TEXT), normalize(text))
+    batch_wer = jiwer.wer(normalize(SPEECH_TEXT), normalize(batch))
+    assert stream_wer <= 0.3, text
+    assert stream_wer <= batch_wer + 0.1, (text, batch)
+
+
+def test_timestamps_are_absolute_monotonic_and_not_from_the_future(speech, streamed) -> None:
+    _, out = streamed
+    duration = len(speech) / 16_000
+    prev_end = 0.0
+    for w, emitted_at in out:
+        assert prev_end - 1e-6 <= w.start <= w.end <= duration + 0.05
+        assert w.end <= emitted_at + 0.05  # a word is final only after it was heard
+        assert 0.0 <= w.confidence <= 1.0
+        prev_end = w.end
+    assert out[-1][0].end > duration - 2.0  # times keep growing to the end, not per window
+
+
+def test_word_latency_is_bounded(streamed) -> None:
+    _, out = streamed
+    latency = np.array([emitted - w.end for w, emitted in out])
+    assert np.median(latency) < 2.5 and latency.max() < 6.0
+
+
+def test_silence_costs_no_decoding(whisper_model) -> None:
+    engine = WhisperEngine(whisper_model, AsrConfig())
+    out = stream(engine, np.zeros(16_000 * 8, np.float32), block=1_600)
+    assert out == [] and engine.decodes == 0
+    assert len(engine.buf) <= 16_000  # the silent window does not grow
+
+
+def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech) -> None:
+    audio = np.concatenate([np.zeros(16_000 * 5, np.float32), speech[: 16_000 * 4]])
+    out = stream(WhisperEngine(whisper_model, AsrConfig()), audio, block=800)
+    assert out and out[0][0].start >= 4.5
+
+
+def test_speech_tracker_frames_and_silence() -> None:
+    probs = iter([0.9, 0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1])
+
+    def fake_model(audio: np.ndarray) -> np.ndarray:
+        return np.array([next(probs) for _ in range(len(audio) // FRAME)])
+
+    vad = SpeechTracker(model=fake_model, min_batch=4)
+    buf = np.zeros(FRAME * 8, np.float32)
+    vad.update(buf[: FRAME * 3], 0, FRAME * 3)  # fewer frames than a batch: waits
+    assert vad.done == 0 and vad.silence_since(1.0) == float("inf")
+    vad.update(buf[: FRAME * 4], 0, FRAME * 4)
+    assert vad.last_speech_end == pytest.approx(2 * FRAME / 16_000)
+    assert vad.silence_since(FRAME * 4 / 16_000) == pytest.approx(2 * FRAME / 16_000)
