@@ -135,6 +135,18 @@ class Caption:
             self._cursor = self.margin
         return out
 
+    def fit_tail(self, text: str) -> tuple[float, str]:
+        """Where the draft tail goes after the last word, and as much of its end as fits."""
+        x = self._cursor if self.words else self.margin
+        room = self.width - self.margin - x
+        if self.measure("word", text) <= room:
+            return x, text
+        for cut in range(1, len(text)):
+            tail = "…" + text[cut:].lstrip()
+            if self.measure("word", tail) <= room:
+                return x, tail
+        return x, ""
+
     def alpha(self, w: Word, now: float) -> float:
         a = min(1.0, max(0.0, (now - w.born) / FADE_IN_S))
         if now > w.dissolve_at:

@@ -229,8 +229,9 @@ class ParticleModel:
                 out.append(TextItem("word", w.text, w.x, w.y, WORD_RGBA[:3] + (a,)))
         text, _ = self.draft
         if self._draft_visible():
-            x = self.caption._cursor
-            out.append(TextItem("word", text, x, self.caption.baseline(0), DRAFT_RGBA))
+            x, fitted = self.caption.fit_tail(text)
+            if fitted:
+                out.append(TextItem("word", fitted, x, self.caption.baseline(0), DRAFT_RGBA))
         out.extend(self.concepts.label_items(TextItem))
         return out
 

@@ -11,7 +11,7 @@ from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE, Kind, make_event
 from fhud_app.render import layout
 from fhud_app.render.caption import clean_text, normalize
-from fhud_app.render.particles import ParticleModel
+from fhud_app.render.particles import DRAFT_RGBA, ParticleModel
 from fhud_app.render.pool import ParticlePool
 
 from .conftest import events
@@ -220,3 +220,13 @@ def test_draft_tail_shows_after_the_words_then_goes_stale():
     run(model, 8.0)
     assert "stale" not in {i.text for i in model.text_items()}
     assert not model.animating
+
+
+def test_draft_never_runs_past_the_right_edge():
+    model = ParticleModel(size=(400, 300))
+    model.consume(events((Kind.WORD, {"text": "a fairly long line"}),
+                         (Kind.DRAFT, {"text": "and a draft that is far too long to fit"})))
+    run(model, 0.2)
+    draft = [i for i in model.text_items() if i.rgba == DRAFT_RGBA]
+    assert draft and draft[0].text.startswith("…") and draft[0].text.endswith("fit")
+    assert draft[0].x + model.measure("word", draft[0].text) <= 400 - model.caption.margin + 0.5
