@@ -111,6 +111,8 @@ def _concept_stats(pipeline: Any) -> dict[str, Any]:
         "utterances": int(c["utterances"]),
         "concepts": int(c["concepts"]),
         "extractor": c["extractor"] or None,
+        "concept_tokens_in": round(c["prompt_tokens_mean"], 1),
+        "concept_tokens_out": round(c["new_tokens_mean"], 1),
     }
 
 

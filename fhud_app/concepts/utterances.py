@@ -2,8 +2,9 @@
 
 An utterance ends after a word with sentence punctuation, before a word that follows a pause of
 at least ``pause_s`` (audio time between one word's end and the next one's start), when it
-reaches ``max_words``, or when no word has arrived for ``pause_s`` of wall time (a speaker who
-stopped).  Qt-free; the :class:`~fhud_app.concepts.worker.ConceptWorker` drives it.
+reaches ``max_words``, or when no word has arrived for ``idle_s`` of wall time (a speaker who
+stopped; by default ``pause_s`` plus a grace for the ASR's commit cadence, since a streaming
+recognizer finalizes words in bursts about a second apart).  Qt-free; the :class:`~fhud_app.concepts.worker.ConceptWorker` drives it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SENTENCE_END = (".", "?", "!", "…")
+IDLE_GRACE_S = 1.2
 
 
 @dataclass
@@ -51,8 +53,11 @@ class Utterance:
 class UtteranceCutter:
     """Feed words one at a time; closed utterances come back from :meth:`add` and :meth:`poll`."""
 
-    def __init__(self, pause_s: float = 0.8, max_words: int = 40) -> None:
+    def __init__(
+        self, pause_s: float = 0.8, max_words: int = 40, idle_s: float | None = None
+    ) -> None:
         self.pause_s = pause_s
+        self.idle_s = pause_s + IDLE_GRACE_S if idle_s is None else idle_s
         self.max_words = max(1, max_words)
         self.open = Utterance()
 
@@ -69,8 +74,8 @@ class UtteranceCutter:
         return closed
 
     def poll(self, now_wall: float) -> Utterance | None:
-        """Close the open utterance when no word arrived for ``pause_s`` of wall time."""
-        if self.open.words and now_wall - self.open.last_wall >= self.pause_s:
+        """Close the open utterance when no word arrived for ``idle_s`` of wall time."""
+        if self.open.words and now_wall - self.open.last_wall >= self.idle_s:
             return self._close("idle")
         return None
 

@@ -10,6 +10,7 @@ counting the skipped utterances; a file run (``live=False``) extracts every utte
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -27,6 +28,8 @@ from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
+
+log = logging.getLogger(__name__)
 
 WAIT_S = 0.02  # wait on the stop event when no word is waiting
 METRICS_EVERY_S = 1.0
@@ -89,6 +92,8 @@ class ConceptWorker(QThread):
         self.utterances = 0
         self.extractions = 0
         self.failures = 0
+        self.tokens_in: deque[int] = deque(maxlen=2000)  # prompt tokens per LLM extraction
+        self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
         self._buf = np.zeros(256, EVENT_DTYPE)
@@ -207,13 +212,22 @@ class ConceptWorker(QThread):
             if fed == 0 or fed > len(group.words):
                 self.extractor.start()
                 fed = 0
+            t0 = time.monotonic()
             for w in group.words[fed:]:
                 self.extractor.feed(w.text)
+            t1 = time.monotonic()
             result = self.extractor.finish(group.text, self.stop_event.is_set)
         except Exception as exc:
             self._extraction_failed(exc)
             return
         self.extractions += 1
+        log.info("utterance (%s, %d words, %d fed late in %.2f s): %d+%d tokens, %.2f s after "
+                 "its last word → %s", group.parts[-1].reason, len(group.words),
+                 len(group.words) - fed, t1 - t0, result.prompt_tokens, result.new_tokens,
+                 time.monotonic() - group.last_wall, result.phrases)
+        if result.prompt_tokens:
+            self.tokens_in.append(result.prompt_tokens)
+            self.tokens_out.append(result.new_tokens)
         if result.phrases and not self.stop_event.is_set():
             self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s)
             self.latencies.append(time.monotonic() - group.last_wall)
@@ -247,6 +261,8 @@ class ConceptWorker(QThread):
             "concepts": len(self.store),
             "retired": self.store.retired,
             "words_dropped": int(self.reader.dropped),
+            "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
+            "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,
         }
 
     def _maybe_metrics(self) -> None:
