@@ -7,6 +7,7 @@ folder once per test session.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import string
 import subprocess
@@ -15,6 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+
+if not os.environ.get("DISPLAY"):  # no X server: Qt runs offscreen (GL tests skip themselves)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SPEECH_TEXT = (
     "Seven pilots crossed the northern valley before sunrise. "
