@@ -58,6 +58,7 @@ def collect_events(args: argparse.Namespace) -> np.ndarray:
 
     app = ensure_gui_app()
     config = Config().with_("asr", engine=getattr(args, "engine", None))
+    config = config.with_("llm", model=getattr(args, "llm", None))
     pipeline = build_pipeline(config, args.file, realtime=False)
     readers = [pipeline.words.reader(from_start=True), pipeline.concepts.reader(from_start=True)]
     chunks: list[np.ndarray] = []

@@ -48,6 +48,7 @@ class Concept:
     label_w: float
     retired_at: float = math.inf
     seed: float = field(default=0.0)
+    mentions: int = 0
 
 
 class ConceptSet:

@@ -26,6 +26,8 @@ DRAFT_RGBA = (0.70, 0.76, 0.88, 0.55)
 RECENT_CONCEPT_S = 12.0  # an unmatched word drifts to a concept mentioned this recently
 DRAFT_SHOW_S = 3.0  # a draft tail nobody replaced is stale after this long
 LAYOUT_STEP_S = 1 / 30  # the layout integrates at most 30 times a second
+BURST_PER_MENTION = 10  # particles that rise into a concept per newly counted mention
+BURST_MAX = 60
 LATE_BIND_S = 6.0  # a concept that appears this soon after a word still collects it
 
 
@@ -118,10 +120,17 @@ class ParticleModel:
     def _concept_event(self, rec: np.void) -> None:
         kind = int(rec["kind"])
         if kind == Kind.CONCEPT:
+            cid = int(rec["id"])
+            old = self.concepts.by_id.get(cid)
+            before = old.mentions if old is not None else 0
             text = clean_text(decode_text(rec["text"]), 40)
-            new = self.concepts.upsert(int(rec["id"]), text, float(rec["value"]), self.now)
+            new = self.concepts.upsert(cid, text, float(rec["value"]), self.now)
             if new is not None:
                 self._late_bind(new)
+            c = self.concepts.by_id.get(cid)
+            if c is not None:
+                c.mentions = max(before, int(rec["count"]), 1)
+                self._burst(c, c.mentions - before)
         elif kind == Kind.LINK:
             self.concepts.link(int(rec["a"]), int(rec["b"]), float(rec["value"]))
         else:
@@ -158,7 +167,7 @@ class ParticleModel:
         target = self._target_for(word.key)
         n = int(np.clip(len(word.text) * 8 + 10, 12, 72))
         slots = self.pool.allocate(n)
-        self._spawn(slots, word, target)
+        self._spawn(slots, word.x, word.y, word.width, target)
         if target < 0 and word.key:
             self._pending.append((word.key, slots, self.now))
 
@@ -168,16 +177,26 @@ class ParticleModel:
             c = self.concepts.most_recent(self.now - RECENT_CONCEPT_S)
         return -1 if c is None else c.slot
 
-    def _spawn(self, slots: np.ndarray, word: Word, target: int) -> None:
+    def _burst(self, concept, new_mentions: int) -> None:  # noqa: ANN001 - a concepts.Concept
+        """Mentions the concept stage counted (often seconds after their words dissolved)
+        rise from the caption line into the cluster: it grows with every mention."""
+        n = int(min(max(new_mentions, 0) * BURST_PER_MENTION, BURST_MAX))
+        if n:
+            left = self.caption.margin
+            width = self.caption.width - 2 * left
+            self._spawn(self.pool.allocate(n), left, self.caption.baseline(0), width, concept.slot, 0.8)
+
+    def _spawn(self, slots: np.ndarray, x: float, y: float, width: float, target: int,
+               stagger: float = 0.35) -> None:
         n = slots.size
         r = self._rng.random((n, 5), dtype=np.float32)
         fx = r[:, 0]
         rows = np.empty((n, PARTICLE_FLOATS), dtype=np.float32)
-        rows[:, 0] = word.x + fx * word.width
-        rows[:, 1] = word.y - r[:, 1] * FONT_PX["word"] * 0.75
+        rows[:, 0] = x + fx * width
+        rows[:, 1] = y - r[:, 1] * FONT_PX["word"] * 0.75
         rows[:, 2] = target
         rows[:, 3] = r[:, 2]
-        rows[:, 4] = self.now + 0.35 * fx  # the dissolve sweeps left to right
+        rows[:, 4] = self.now + stagger * fx  # the dissolve sweeps left to right
         self._set_flight(rows, r, target)
         self.pool.write(slots, rows, rows[:, 4] + rows[:, 6])
 
@@ -195,10 +214,12 @@ class ParticleModel:
 
     def _late_bind(self, concept) -> None:  # noqa: ANN001 - a concepts.Concept
         """A concept that arrives just after its words still collects their particles."""
-        for key, slots, t in list(self._pending):
-            if self.now - t > LATE_BIND_S or key not in concept.keys:
+        waiting = [p for p in self._pending if self.now - p[2] <= LATE_BIND_S]
+        self._pending.clear()
+        for key, slots, t in waiting:
+            if key not in concept.keys:
+                self._pending.append((key, slots, t))
                 continue
-            self._pending.remove((key, slots, t))
             rows = self.pool.data[slots]
             alive = (rows[:, 2] < 0) & (self.pool.expires[slots] > self.now)
             slots, rows = slots[alive], rows[alive]

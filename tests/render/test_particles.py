@@ -56,8 +56,9 @@ def test_word_dissolves_into_particles_that_target_its_concept():
         (Kind.WORD, {"text": "network"}),
     ))
     assert [w.text for w in model.caption.words] == ["network"]
+    bursts = set(model.pool.live_slots().tolist())  # each new concept's first mention
     run(model, 1.2)
-    live = model.pool.live_slots()
+    live = np.array([s for s in model.pool.live_slots() if s not in bursts])
     assert live.size >= 8
     slot = model.concepts.by_id[5].slot
     assert np.all(model.pool.data[live, 2] == slot)
@@ -230,3 +231,26 @@ def test_draft_never_runs_past_the_right_edge():
     draft = [i for i in model.text_items() if i.rgba == DRAFT_RGBA]
     assert draft and draft[0].text.startswith("…") and draft[0].text.endswith("fit")
     assert draft[0].x + model.measure("word", draft[0].text) <= 400 - model.caption.margin + 0.5
+
+
+def test_late_binding_with_several_pending_words():
+    model = ParticleModel(RenderConfig(word_life_s=0.3), size=(800, 500))
+    for text in ("garden", "gardens", "water", "soil"):
+        model.consume(events((Kind.WORD, {"text": text})))
+        run(model, 0.1)
+    run(model, 0.5)
+    model.consume(events((Kind.CONCEPT, {"id": 3, "text": "garden", "value": 1.0, "count": 0})))
+    slot = model.concepts.by_id[3].slot
+    targets = model.pool.data[model.pool.live_slots(), 2]
+    assert (targets == slot).sum() >= 2 * 12 and (targets == -1).any()
+    assert len(model._pending) == 2  # "water" and "soil" still wait for their concept
+
+
+def test_new_mentions_rise_into_the_cluster():
+    model = ParticleModel(size=(800, 500))
+    model.consume(events((Kind.CONCEPT, {"id": 1, "text": "memory", "value": 1.0, "count": 2})))
+    first = model.pool.live
+    model.consume(events((Kind.CONCEPT, {"id": 1, "text": "memory", "value": 2.0, "count": 3})))
+    model.consume(events((Kind.CONCEPT, {"id": 1, "text": "memory", "value": 2.0, "count": 3})))
+    assert first == 20 and model.pool.live == 30  # a repeated count adds nothing
+    assert (model.pool.data[model.pool.live_slots(), 1] > model.caption.top).all()  # from the caption
