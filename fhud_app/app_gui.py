@@ -28,6 +28,7 @@ from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
+from fhud_app.hud.unix_signals import quit_on_signals
 from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, parse_geometry
 
 log = logging.getLogger(__name__)
@@ -88,10 +89,10 @@ class App(QObject):
         self.devices = device_layer or devices.SoundDeviceLayer()
         self.pipeline: Any = None
         self.hotkey: hotkey.HotkeyBackend | None = None
-        self._first_expose = True
         self.silence = devices.SilenceWatch(lambda text: self.say(text, sticky=True))
         self._level_reader: Any = None
         self._device_retries = 0
+        self._quitting = False
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self._check_level)
         self.window = HudWindow(
@@ -162,15 +163,19 @@ class App(QObject):
 
     def _on_exposed(self) -> None:
         trace("exposed")
-        self._first_expose = False
 
     def quit(self) -> None:
+        if self._quitting:
+            return
+        self._quitting = True  # nothing starts from now on (a queued start_pipeline included)
         self.save()
-        self.stop_pipeline()
+        self.window.hide()  # gone at once, even while a worker finishes loading its model
+        self.tray.icon.hide()
+        QApplication.processEvents()  # let the window system see it go before we block
         if self.hotkey is not None:
             self.hotkey.close()
             self.hotkey = None
-        self.tray.icon.hide()
+        self.stop_pipeline()
         self.window.close()
         QApplication.quit()
 
@@ -285,7 +290,7 @@ class App(QObject):
 
     # ------------------------------------------------------------------ pipeline
     def start_pipeline(self) -> None:
-        if self.pipeline is not None:
+        if self.pipeline is not None or self._quitting:
             return
         if self.feed.is_mic:
             choice = devices.resolve(self.feed.device, self.devices)
@@ -393,6 +398,9 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     config = config_from(args, settings)
     gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
+    wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(getattr(args, "exit_after", None))
     code = app.exec()
+    wakeup.close()
     return int(code)
+

@@ -30,8 +30,9 @@ def _run(*cmd: str) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
 
 
-def _hud_window() -> int | None:
-    ids = _run(_tool("xdotool"), "search", "--onlyvisible", "--name", "^fHUD$").split()
+def _hud_window(pid: int) -> int | None:
+    """The visible HUD window of process ``pid`` (other runs may share the display)."""
+    ids = _run(_tool("xdotool"), "search", "--onlyvisible", "--pid", str(pid), "--name", "^fHUD$").split()
     return int(ids[0]) if ids else None
 
 
@@ -75,7 +76,7 @@ def x11_display(qapp):
 def test_demo_end_to_end(qtbot, demo):
     proc, settings_file = demo
     found: list[int] = []
-    qtbot.waitUntil(lambda: bool(found.append(_hud_window()) or found[-1]), timeout=15_000)
+    qtbot.waitUntil(lambda: bool(found.append(_hud_window(proc.pid)) or found[-1]), timeout=15_000)
     window = found[-1]
     assert "_NET_WM_STATE_ABOVE" in _run(_tool("xprop"), "-id", str(window), "_NET_WM_STATE")
     blank = bright_pixels(window)
@@ -103,3 +104,24 @@ def test_bad_source_is_one_line(tmp_path):
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "no such file" in proc.stderr
+
+
+def test_sigterm_quits_cleanly_and_keeps_settings(qtbot, x11_display, tmp_path):
+    import signal
+
+    settings = tmp_path / "settings.ini"
+    env = dict(os.environ, FHUD_SETTINGS=str(settings), FHUD_DATA_DIR=str(tmp_path / "data"))
+    cmd = [sys.executable, "-m", "fhud_app", "--demo", "--llm", "none"]  # no LLM to wait for
+    proc = subprocess.Popen(cmd, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        qtbot.waitUntil(lambda: _hud_window(proc.pid) is not None, timeout=15_000)
+        proc.send_signal(signal.SIGTERM)
+        # Quitting joins the workers: one that is still loading its model finishes first.
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=60_000)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert Settings(settings).get(Key.GEOMETRY)
