@@ -343,7 +343,7 @@ class App(QObject):
                 lambda f: self.say(f"Loading the concept model… {round(f * 100)}%", sticky=True)
             )
         if hasattr(worker, "ready"):
-            worker.ready.connect(lambda name: self.say(f"Concepts by {name}."))
+            worker.ready.connect(lambda name: (trace("concepts-ready"), self.say(f"Concepts by {name}.")))
         if hasattr(worker, "error"):
             worker.error.connect(lambda text: self.say(text))
 

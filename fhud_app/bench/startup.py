@@ -61,6 +61,7 @@ class Traced:
                 self.events.put((parts[1], float(parts[2])))
 
     def wait_for(self, name: str, timeout: float) -> float:
+        """The stamp of the next ``name`` event (earlier events of other names are dropped)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
@@ -95,7 +96,7 @@ def silent_file(folder: Path, seconds: float) -> Path:
 
 
 def measure_idle(app: Traced, seconds: float) -> float:
-    app.wait_for("ready", 60.0)
+    app.wait_for("concepts-ready", 180.0)  # the speech model is ready well before
     time.sleep(2.0)  # let the first frames and the model warm-up settle
     cpu0, t0 = app.cpu_seconds(), time.monotonic()
     time.sleep(seconds)
@@ -119,7 +120,7 @@ def measure_toggles(app: Traced, chord: str, cycles: int) -> list[float]:
 def run(args: argparse.Namespace) -> int:
     if not os.environ.get("DISPLAY"):
         raise FhudError("fhud bench startup needs an X display: run it under Xvfb (DISPLAY=:N).")
-    run_s = args.idle_seconds + 60.0
+    run_s = args.idle_seconds + 240.0  # generous: the app is stopped as soon as we are done
     with tempfile.TemporaryDirectory(prefix="fhud-bench-") as tmp:
         work = Path(tmp)
         app = Traced(silent_file(work, run_s + 30.0), run_s, work)
