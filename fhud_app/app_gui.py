@@ -343,13 +343,19 @@ class App(QObject):
                 lambda f: self.say(f"Loading the concept model… {round(f * 100)}%", sticky=True)
             )
         if hasattr(worker, "ready"):
-            worker.ready.connect(lambda name: (trace("concepts-ready"), self.say(f"Concepts by {name}.")))
+            worker.ready.connect(self._on_concepts_ready)
         if hasattr(worker, "error"):
             worker.error.connect(lambda text: self.say(text))
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")
+        self.window.status.show_message("")  # loading is over: no steady status any more
         self.say(f"Listening ({name}): {reason}")
+
+    def _on_concepts_ready(self, name: str) -> None:
+        trace("concepts-ready")
+        self.window.status.show_message("")
+        self.say(f"Concepts by {name}.")
 
     def _check_level(self) -> None:
         """Peak of the microphone audio since the last check (for the silence watch)."""

@@ -231,6 +231,19 @@ def test_concept_stage_progress_is_shown(harness):
     h.app.start_pipeline()
     stage.loading.emit(0.5)
     assert "concept model… 50%" in h.app.window.status.text()
+    stage.ready.emit("yake")
+    assert h.app.window.status.text() == "Concepts by yake."
+    assert h.app.window.status._pending == ""  # the loading line does not come back
+
+
+def test_ready_clears_the_loading_line(qtbot, harness):
+    h = harness()
+    h.app.start_pipeline()
+    h.made[0].asr.loading.emit(1.0)
+    h.made[0].asr.ready.emit("whisper", "embedded")
+    assert h.app.window.status.text().startswith("Listening (whisper)")
+    h.app.window.status._notice_done()  # the notice's time is up
+    assert not h.app.window.status.isVisible()
 
 
 def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
