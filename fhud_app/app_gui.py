@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,55 +24,18 @@ from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
+from fhud_app.hud.launch import Feed, config_from, feed_from, trace
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
 from fhud_app.hud.unix_signals import quit_on_signals
 from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, parse_geometry
 
 log = logging.getLogger(__name__)
-DEMO_FILE = "demo/monologue.ogg"
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
 
 ViewFactory = Callable[[Config, Any], QWidget]
 PipelineFactory = Callable[[Config, "Feed"], Any]
-
-
-class Feed:
-    """Where the audio comes from: the microphone (``device``) or a file, maybe looping."""
-
-    def __init__(self, *, file: str | None = None, loop: bool = False, device: str = "") -> None:
-        self.file, self.loop, self.device = file, loop, device
-
-    @property
-    def is_mic(self) -> bool:
-        return self.file is None
-
-
-def config_from(args: argparse.Namespace, settings: Settings) -> Config:
-    """Defaults, then saved settings, then command-line flags."""
-    config = settings.apply(Config())
-    config = config.with_("asr", engine=getattr(args, "engine", None))
-    config = config.with_("llm", model=getattr(args, "llm", None))
-    config = config.with_("audio", device=getattr(args, "device", None))
-    if getattr(args, "debug_overlay", False):
-        config = config.with_("hud", debug_overlay=True)
-    return config
-
-
-def feed_from(args: argparse.Namespace, config: Config) -> Feed:
-    if getattr(args, "demo", False):
-        return Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True)
-    if getattr(args, "source", None):
-        return Feed(file=args.source, loop=False)
-    device = config.audio.device
-    return Feed(device="" if device is None else str(device))
-
-
-def trace(event: str) -> None:
-    """Timestamps for ``fhud bench startup`` (``FHUD_TRACE=1``), on stdout."""
-    if os.environ.get("FHUD_TRACE"):
-        print(f"fhud-trace {event} {time.time():.6f}", flush=True)
 
 
 class App(QObject):
@@ -93,6 +54,7 @@ class App(QObject):
         self._level_reader: Any = None
         self._device_retries = 0
         self._quitting = False
+        self.stats: dict[str, Any] = {}  # the debug overlay's figures (overflows included)
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self._check_level)
         self.window = HudWindow(
@@ -331,8 +293,7 @@ class App(QObject):
         asr = pipeline.asr
         asr.loading.connect(lambda f: self.say(f"Loading the speech model… {round(f * 100)}%", sticky=True))
         asr.ready.connect(lambda name, reason: self._on_ready(name, reason))
-        if hasattr(view, "set_pipeline_stats"):
-            asr.metrics.connect(view.set_pipeline_stats)
+        asr.metrics.connect(lambda stats: self._merge_stats(stats, ""))
         for worker in pipeline.workers[1:]:  # the concept stage reports the same way
             self._connect_stage(worker)
         pipeline.finished.connect(self._on_finished)
@@ -346,6 +307,18 @@ class App(QObject):
             worker.ready.connect(self._on_concepts_ready)
         if hasattr(worker, "error"):
             worker.error.connect(lambda text: self.say(text))
+        if hasattr(worker, "metrics"):
+            worker.metrics.connect(lambda stats: self._merge_stats(stats, "concept_"))
+
+    def _merge_stats(self, stats: dict, prefix: str) -> None:
+        """One dict for the debug overlay: ASR figures, concept figures (prefixed), memory."""
+        import psutil
+
+        self.stats.update({prefix + k: v for k, v in stats.items()})
+        self.stats["rss_mb"] = psutil.Process().memory_info().rss / 1e6
+        setter = getattr(self.window.view, "set_pipeline_stats", None)
+        if setter is not None:
+            setter(dict(self.stats))
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")

@@ -254,3 +254,24 @@ def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
     assert h.app.hotkey is None and h.app.pipeline is None
     assert not h.app.window.isVisible()
     assert Settings(private_settings).get(Key.GEOMETRY).startswith("123,77,")
+
+
+def test_debug_overlay_gets_asr_concept_and_memory_figures(harness):
+    class View(QWidget):
+        stats: dict = {}
+
+        def set_pipeline_stats(self, stats: dict) -> None:
+            self.stats = stats
+
+    class FakeConcepts(QObject):
+        metrics = Signal(dict)
+
+    h = harness()
+    h.app.window.view = view = View()
+    stage = FakeConcepts()
+    h.app._connect_stage(stage)
+    h.app.start_pipeline()
+    h.made[0].asr.metrics.emit({"rtf": 0.2, "latency_p50": 1.1, "overflows": 3})
+    stage.metrics.emit({"latency_p50": 2.5})
+    assert view.stats["overflows"] == 3 and view.stats["latency_p50"] == 1.1
+    assert view.stats["concept_latency_p50"] == 2.5 and view.stats["rss_mb"] > 10

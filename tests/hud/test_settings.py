@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import argparse
 
-from fhud_app.app_gui import config_from
 from fhud_app.core.config import Config
+from fhud_app.hud.launch import config_from
 from fhud_app.hud.settings import Key, Settings, default
 
 
