@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from fhud_app.hud.hotkey import ChordError, display, parse_chord, validate
 from fhud_app.hud.settings import Key, Settings
+from fhud_app.hud.settings import default as settings_default
 from fhud_app.hud.tray import ENGINES, LLMS
 from fhud_app.hud.window import default_geometry, format_geometry, parse_geometry
 
@@ -61,6 +62,9 @@ class PreferencesDialog(QDialog):
         self.whisper = QLineEdit(settings.get(Key.WHISPER_MODEL))
         self.whisper.setPlaceholderText("embedded tiny.en (or a folder / hub id)")
         form.addRow("Whisper model", self.whisper)
+        self.parakeet = QLineEdit(settings.get(Key.PARAKEET_MODEL))
+        self.parakeet.setPlaceholderText("hub id or folder (Apple Silicon)")
+        form.addRow("Parakeet model", self.parakeet)
         self.llm = self._combo(list(LLMS), Key.LLM_MODEL, editable=True)
         form.addRow("Concept model", self.llm)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
@@ -120,6 +124,7 @@ class PreferencesDialog(QDialog):
         s.set(Key.INPUT_DEVICE, self._value(self.device))
         s.set(Key.ASR_ENGINE, self._value(self.engine))
         s.set(Key.WHISPER_MODEL, self.whisper.text().strip())
+        s.set(Key.PARAKEET_MODEL, self.parakeet.text().strip() or settings_default(Key.PARAKEET_MODEL))
         s.set(Key.LLM_MODEL, self._value(self.llm))
         s.set(Key.OPACITY, self.opacity.value() / 100.0)
         self._save_position()

@@ -13,11 +13,13 @@ def test_accept_saves_choices_and_flags_a_pipeline_change(qtbot):
     dialog.hotkey.setText("ctrl+shift+h")
     dialog.device.setCurrentIndex(dialog.device.findData("USB Mic"))
     dialog.opacity.setValue(60)
+    dialog.parakeet.setText("/models/parakeet-small")
     dialog.position.setCurrentText("Top left")
     dialog.accept()
     assert settings.get(Key.HOTKEY) == "Ctrl+Shift+H"
     assert settings.get(Key.INPUT_DEVICE) == "USB Mic"
     assert settings.get(Key.OPACITY) == 0.6
+    assert settings.get(Key.PARAKEET_MODEL) == "/models/parakeet-small"
     assert settings.get(Key.GEOMETRY).endswith(",720,420")
     assert dialog.pipeline_changed is True
 
