@@ -26,6 +26,9 @@ PALETTE = np.array(
 FADE_IN_S = 1.2
 FADE_OUT_S = 3.0
 MAX_LINKS = 256
+FILL = 0.38  # cluster+label boxes may cover this share of the field: room to breathe
+MIN_SHOWN, MAX_SHOWN = 3, 24
+LINKS_PER_SHOWN = 1.5  # at most this many filaments per concept on screen
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
 
 
@@ -67,6 +70,8 @@ class ConceptSet:
         self.dirty = True  # something the layout depends on changed since its last step
         self._created = 0
         self._evicted: list[int] = []
+        self.shown: set[int] = set()  # ids on screen: the heaviest that fit the field
+        self._field_area = math.inf
         self._centre = (360.0, 180.0, 200.0)
 
     # ------------------------------------------------------------ events
@@ -79,6 +84,7 @@ class ConceptSet:
             c.weight, c.updated, c.retired_at = w, now, math.inf
             if text and text != c.text:
                 c.text, c.keys, c.label_w = text, phrase_tokens(text), self._label_w(text)
+            self._choose_shown()
             return None
         if not text:
             return None
@@ -88,6 +94,7 @@ class ConceptSet:
         self.by_id[cid] = c
         self.slots[slot] = c
         self._place(slot)
+        self._choose_shown()
         return c
 
     def _label_w(self, text: str) -> float:
@@ -132,6 +139,7 @@ class ConceptSet:
         c = self.by_id.get(cid)
         if c is not None and c.retired_at == math.inf:
             c.retired_at = now
+            self._choose_shown()
 
     def _free(self, c: Concept) -> None:
         self.dirty = True
@@ -149,13 +157,38 @@ class ConceptSet:
     def active_count(self) -> int:
         return len(self.active())
 
+    def on_screen(self) -> list[Concept]:
+        return [c for c in self.active() if c.id in self.shown]
+
+    def _choose_shown(self) -> None:
+        """The heaviest concepts that fit; the rest wait off screen (still matched by id)."""
+        ranked = sorted(self.active(), key=lambda c: (c.weight, c.updated), reverse=True)
+        wmax = ranked[0].weight if ranked else 1.0
+        budget, shown = FILL * self._field_area, set()
+        for c in ranked[:MAX_SHOWN]:
+            r = self.target_radius(c.weight, wmax)
+            w = max(2 * r, c.label_w) + layout.BOX_PAD
+            h = 2 * r + layout.LABEL_GAP + self.label_px * 1.3 + layout.BOX_PAD
+            budget -= w * h
+            if budget < 0 and len(shown) >= MIN_SHOWN:
+                break
+            shown.add(c.id)
+        if shown != self.shown:
+            self.shown = shown
+            self.dirty = True
+
     def match(self, key: str) -> Concept | None:
-        hits = [c for c in self.active() if key and key in c.keys]
+        hits = [c for c in self.on_screen() if key and key in c.keys]
         return max(hits, key=lambda c: (c.weight, c.updated)) if hits else None
 
     def most_recent(self, since: float) -> Concept | None:
-        recent = [c for c in self.active() if c.updated >= since]
+        recent = [c for c in self.on_screen() if c.updated >= since]
         return max(recent, key=lambda c: c.updated) if recent else None
+
+    @staticmethod
+    def target_radius(weight: float, wmax: float) -> float:
+        norm = min(1.0, weight / wmax) if wmax > 0 else 0.0
+        return 16.0 + 30.0 * math.sqrt(max(norm, 0.04))
 
     # ------------------------------------------------------------ per frame
     def update(self, now: float, dt: float) -> list[int]:
@@ -164,16 +197,15 @@ class ConceptSet:
         wmax = max([c.weight for c in live if c.retired_at == math.inf] + [1e-6])
         self.changing = False
         for c in live:
-            norm = min(1.0, c.weight / wmax) if wmax > 0 else 0.0
-            target_r = 16.0 + 30.0 * math.sqrt(max(norm, 0.04))
-            target_a = 0.0 if c.retired_at < math.inf else 1.0
+            target_r = self.target_radius(c.weight, wmax)
+            target_a = 1.0 if c.retired_at == math.inf and c.id in self.shown else 0.0
             rate = 1.0 / (FADE_OUT_S if target_a == 0.0 else FADE_IN_S)
             i = c.slot
             self.radius[i] += (target_r - self.radius[i]) * min(1.0, dt * 2.0)
             step = math.copysign(min(abs(target_a - self.alpha[i]), dt * rate), target_a - self.alpha[i])
             self.alpha[i] += step
             self.changing |= abs(target_r - self.radius[i]) > 0.3 or abs(target_a - self.alpha[i]) > 0.01
-            if target_a == 0.0 and self.alpha[i] <= 0.0:
+            if c.retired_at < math.inf and self.alpha[i] <= 0.0:
                 self._free(c)
         freed, self._evicted = self._evicted, []
         return freed
@@ -181,14 +213,18 @@ class ConceptSet:
     def layout(self, fld: tuple[float, float, float, float], dt: float) -> float:
         x0, y0, x1, y1 = fld
         self._centre = ((x0 + x1) / 2, (y0 + y1) / 2, 0.42 * min(x1 - x0, y1 - y0))
-        idx = np.array([c.slot for c in self.slots if c is not None], dtype=int)
+        area = (x1 - x0) * (y1 - y0)
+        if area != self._field_area:
+            self._field_area = area
+            self._choose_shown()
+        idx = np.array([c.slot for c in self.slots if c is not None and c.id in self.shown], dtype=int)
         if idx.size == 0 or dt <= 0:
             return 0.0
         row = {int(s): k for k, s in enumerate(idx)}
         links = [
             (row[self.by_id[a].slot], row[self.by_id[b].slot], s)
             for (a, b), s in self.links.items()
-            if a in self.by_id and b in self.by_id
+            if a in self.shown and b in self.shown
         ]
         pos, vel = self.pos[idx], self.vel[idx]
         label = np.stack([[self.slots[s].label_w for s in idx], np.full(idx.size, self.label_px * 1.3)], 1)
@@ -216,8 +252,10 @@ class ConceptSet:
         rows = [
             (self.by_id[a].slot, self.by_id[b].slot, s, ((a * 31 + b * 17) % 97) / 97.0)
             for (a, b), s in self.links.items()
-            if a in self.by_id and b in self.by_id
+            if a in self.shown and b in self.shown
         ]
+        rows.sort(key=lambda r: r[2], reverse=True)  # the strongest, when there are too many
+        rows = rows[: max(1, int(LINKS_PER_SHOWN * len(self.shown)))]
         return np.array(rows, dtype=np.float32).reshape(-1, 4)
 
     def label_rect(self, c: Concept) -> tuple[float, float, float, float]:

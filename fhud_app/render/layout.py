@@ -12,7 +12,8 @@ import numpy as np
 
 LABEL_GAP = 6.0  # px between a cluster's disc and its label
 BOX_PAD = 8.0  # px kept free around every cluster+label box
-STICK_SPEED = 4.0  # px/s under which a cluster stops instead of creeping
+STICK_SPEED = 4.0  # px/s under which a cluster stops instead of creeping…
+STICK_FORCE = 30.0  # …unless a net force of at least this (px/s²) still pushes it
 
 
 def boxes(pos: np.ndarray, radius: np.ndarray, label: np.ndarray) -> np.ndarray:
@@ -82,7 +83,8 @@ def step(
     speed = np.linalg.norm(vel, axis=1)
     fast = speed > 120.0
     vel[fast] *= (120.0 / speed[fast])[:, None]
-    vel[speed < STICK_SPEED] = 0.0  # static friction: a settled field stays still
+    # static friction: a slow cluster under a weak net force stays still (no creeping)
+    vel[(speed < STICK_SPEED) & (np.linalg.norm(force, axis=1) < STICK_FORCE)] = 0.0
     before = pos.copy()
     pos += vel * dt
     for _ in range(2):  # positional correction: what the forces left overlapping

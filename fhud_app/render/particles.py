@@ -125,9 +125,11 @@ class ParticleModel:
             before = old.mentions if old is not None else 0
             text = clean_text(decode_text(rec["text"]), 40)
             new = self.concepts.upsert(cid, text, float(rec["value"]), self.now)
+            c = self.concepts.by_id.get(cid)
+            if c is None or cid not in self.concepts.shown:  # off screen: nothing to fly to
+                return
             if new is not None:
                 self._late_bind(new)
-            c = self.concepts.by_id.get(cid)
             if c is not None:
                 c.mentions = max(before, int(rec["count"]), 1)
                 self._burst(c, c.mentions - before)

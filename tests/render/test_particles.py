@@ -254,3 +254,22 @@ def test_new_mentions_rise_into_the_cluster():
     model.consume(events((Kind.CONCEPT, {"id": 1, "text": "memory", "value": 2.0, "count": 3})))
     assert first == 20 and model.pool.live == 30  # a repeated count adds nothing
     assert (model.pool.data[model.pool.live_slots(), 1] > model.caption.top).all()  # from the caption
+
+
+def test_only_as_many_concepts_as_the_field_holds_are_shown():
+    model = ParticleModel(size=(720, 420))
+    model.consume(events(*[(Kind.CONCEPT, {"id": i, "text": f"topic number {i}", "value": float(i)})
+                           for i in range(40)]))
+    model.consume(events(*[(Kind.LINK, {"a": i, "b": (i + 1) % 40, "value": 0.5}) for i in range(40)]))
+    run(model, 30.0, fps=20)
+    shown = model.concepts.on_screen()
+    assert 4 <= len(shown) < 16
+    assert {c.id for c in shown} == set(range(40 - len(shown), 40))  # the heaviest
+    labels = [i for i in model.text_items() if i.role == "label"]
+    assert len(labels) == len(shown)
+    assert len(model.concepts.link_instances()) <= 1.5 * len(shown)
+    cs = model.concepts
+    idx = np.array([c.slot for c in shown])
+    label = np.stack([[cs.slots[s].label_w for s in idx], np.full(idx.size, cs.label_px * 1.3)], 1)
+    ox, oy = layout.overlaps(layout.boxes(cs.pos[idx], cs.radius[idx], label))
+    assert not ((ox > 0.5) & (oy > 0.5)).any()
