@@ -54,6 +54,7 @@ class App(QObject):
         self._level_reader: Any = None
         self._device_retries = 0
         self._quitting = False
+        self._pipeline_pending = False
         self.stats: dict[str, Any] = {}  # the debug overlay's figures (overflows included)
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self._check_level)
@@ -117,7 +118,7 @@ class App(QObject):
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
         if self.settings.get(Key.LISTENING):
-            QTimer.singleShot(0, self.start_pipeline)
+            self._start_after_expose()
         else:
             self.say("Not listening: turn Listening on in the menu.", sticky=True)
         if exit_after is not None:
@@ -125,6 +126,17 @@ class App(QObject):
 
     def _on_exposed(self) -> None:
         trace("exposed")
+        if self._pipeline_pending:
+            self._pipeline_pending = False
+            QTimer.singleShot(0, self.start_pipeline)
+
+    def _start_after_expose(self) -> None:
+        """The pipeline's imports block the GUI thread for a moment: let the HUD reach
+        the screen first (when it is hidden, start at once)."""
+        if self.window.isVisible():
+            self._pipeline_pending = True
+        else:
+            QTimer.singleShot(0, self.start_pipeline)
 
     def quit(self) -> None:
         if self._quitting:
