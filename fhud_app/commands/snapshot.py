@@ -23,6 +23,7 @@ from fhud_app.core.events import EVENT_DTYPE, Kind
 
 log = logging.getLogger(__name__)
 FPS = 30.0
+CONCEPT_DELAY_S = 2.0
 POLL_MS = 20
 BACKDROP = ((13, 17, 27), (24, 28, 44))  # a dark desktop behind the translucent HUD
 
@@ -86,8 +87,18 @@ def collect_events(args: argparse.Namespace) -> np.ndarray:
 
 
 def event_times(recs: np.ndarray) -> np.ndarray:
-    """Audio second at which each record becomes visible (words at their end)."""
-    t = np.where(recs["kind"] == Kind.WORD, recs["end"], recs["emitted_at"]).astype(float)
+    """Audio second at which each record becomes visible.
+
+    Words at their end.  Concepts at their emission, but no later than
+    ``CONCEPT_DELAY_S`` after their first mention: off real time the concept
+    stage lags the fast ASR, and its records would otherwise all pile up at the
+    end of the file (a picture of the moment, caught mid-transition).
+    """
+    kind = recs["kind"]
+    t = np.where(kind == Kind.WORD, recs["end"], recs["emitted_at"]).astype(float)
+    first = recs["start"].astype(float) + CONCEPT_DELAY_S
+    early = (kind == Kind.CONCEPT) & (recs["start"] > 0) & (first < t)
+    t = np.where(early, first, t)
     t = np.where(np.isfinite(t) & (t > 0), t, np.nan)
     # LINK/RETIRE records may carry no time: they follow the record before them.
     for i in range(len(t)):

@@ -24,7 +24,8 @@ PALETTE = np.array(
     dtype=np.float32,
 )
 FADE_IN_S = 1.2
-FADE_OUT_S = 3.0
+FADE_OUT_S = 3.0  # a retired concept
+HIDE_S = 1.0  # a concept that no longer fits (it may come back)
 MAX_LINKS = 256
 FILL = 0.38  # cluster+label boxes may cover this share of the field: room to breathe
 MIN_SHOWN, MAX_SHOWN = 3, 24
@@ -199,7 +200,8 @@ class ConceptSet:
         for c in live:
             target_r = self.target_radius(c.weight, wmax)
             target_a = 1.0 if c.retired_at == math.inf and c.id in self.shown else 0.0
-            rate = 1.0 / (FADE_OUT_S if target_a == 0.0 else FADE_IN_S)
+            fade_s = FADE_IN_S if target_a > 0 else FADE_OUT_S if c.retired_at < math.inf else HIDE_S
+            rate = 1.0 / fade_s
             i = c.slot
             self.radius[i] += (target_r - self.radius[i]) * min(1.0, dt * 2.0)
             step = math.copysign(min(abs(target_a - self.alpha[i]), dt * rate), target_a - self.alpha[i])
@@ -271,5 +273,7 @@ class ConceptSet:
             x0, top, _, _ = self.label_rect(c)
             tint = 0.72 + 0.28 * PALETTE[c.id % len(PALETTE)]
             a = float(self.alpha[c.slot]) * 0.95
+            if c.id not in self.shown:  # leaving: the label goes first, it no longer has room
+                a *= a * a
             out.append(factory("label", c.text, x0, top + self.label_px * 0.95, (*map(float, tint), a)))
         return out
