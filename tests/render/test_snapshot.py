@@ -84,3 +84,12 @@ def test_recurring_words_stand_in_for_concepts():
     texts = {r["text"].decode() for r in recs if r["kind"] == Kind.CONCEPT}
     assert {"garden", "memory", "attention"} <= texts
     assert (recs["kind"] == Kind.LINK).any()
+
+
+def test_late_concepts_are_timed_near_their_first_mention():
+    recs = events_of(
+        (Kind.WORD, {"text": "garden", "start": 1.0, "end": 1.4}),
+        (Kind.CONCEPT, {"id": 1, "text": "garden", "start": 1.0, "emitted_at": 55.0}),
+        (Kind.CONCEPT, {"id": 2, "text": "soon", "start": 50.0, "emitted_at": 51.0}),
+    )
+    assert event_times(recs).tolist() == [1.4, 3.0, 51.0]
