@@ -25,9 +25,10 @@ log = logging.getLogger(__name__)
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
 KEEP_SILENCE_S = 0.5  # audio kept before a silent window is dropped (speech onsets)
 MIN_DECODE_S = 0.3
-EDGE_S = 0.0  # words ending this close to the window's end are not yet agreed on
+MIN_AGREE_S = 0.0  # a window shorter than this only makes drafts
+EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
-TRIM_AFTER_S = 8.0  # the window holds the whole utterance up to this long
+TRIM_AFTER_S = 14.0  # the window holds the whole utterance up to this long
 CONTEXT_S = 1.0  # final audio kept at the head of the window (the decoder hears the lead-in)
 MAX_COMPRESSION = 2.4  # a segment more repetitive than this is a decoding loop: dropped
 
@@ -174,6 +175,8 @@ class WhisperEngine:
         n = 0
         while n < len(hyp) and hyp[n].end <= self.now_s - self.edge_s:
             n += 1
+        if len(self.buf) < MIN_AGREE_S * SAMPLE_RATE:  # too short to trust: draft only
+            n = 0
         stable, self.edge = hyp[:n], hyp[n:]
         if len(self.buf) > self.window:  # no agreement for too long: force it
             final = self.agree.commit_before(stable, self.now_s - self.cfg.whisper_hop_s)

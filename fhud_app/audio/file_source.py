@@ -50,6 +50,15 @@ def _read_frames(snd: sf.SoundFile) -> tuple[list[np.ndarray], bool]:
         blocks.append(block.mean(axis=1) if block.shape[1] > 1 else block[:, 0])
 
 
+def _open(p: Path) -> sf.SoundFile:
+    try:
+        return sf.SoundFile(str(p))
+    except (sf.SoundFileError, RuntimeError) as exc:
+        if "data" in str(exc) or "truncat" in str(exc).lower():
+            raise InputError(f"{p} is truncated: its audio data is missing.") from None
+        raise InputError(f"{p} is not an audio file fhud can read (use wav, flac or ogg).") from None
+
+
 def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
     """16 kHz mono float32 samples of ``path`` and, for a truncated file, the error
     to report once the readable part has been used (``None`` otherwise).
@@ -63,15 +72,7 @@ def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
         raise InputError(f"{p} is a folder, not an audio file.")
     if p.stat().st_size == 0:
         raise InputError(f"{p} is empty (0 bytes): record or export the audio again.")
-    try:
-        snd = sf.SoundFile(str(p))
-    except (sf.SoundFileError, RuntimeError) as exc:
-        if "data" in str(exc) or "truncat" in str(exc).lower():
-            raise InputError(f"{p} is truncated: its audio data is missing.") from None
-        raise InputError(
-            f"{p} is not an audio file fhud can read (use wav, flac or ogg)."
-        ) from None
-    with snd:
+    with _open(p) as snd:
         rate, declared, fmt = snd.samplerate, snd.frames, snd.format
         blocks, broke = _read_frames(snd)
     mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)

@@ -155,7 +155,7 @@ def stream_realtime(path: Path, config: Config) -> StreamResult:
     from fhud_app.core.events import Kind, decode_text
 
     app = QCoreApplication.instance() or QCoreApplication(["fhud-bench"])
-    pipeline = build_pipeline(config, path, realtime=True)
+    pipeline = build_pipeline(config, path, realtime=True, concepts=False)
     backlog: list[tuple[float, float]] = []
     pipeline.asr.metrics.connect(lambda m: backlog.append((m["audio_s"], m["backlog_s"])))
     pipeline.finished.connect(app.quit)

@@ -25,7 +25,7 @@ class AsrConfig:
     parakeet_context: tuple[int, int] = (64, 16)
     parakeet_chunk_s: float = 1.0
     whisper_model: str | None = None  # None = the embedded tiny.en
-    whisper_hop_s: float = 1.0  # decode every hop of new audio
+    whisper_hop_s: float = 0.8  # decode every hop of new audio (latency vs CPU: see docs/benchmarks.md)
     whisper_window_s: float = 15.0  # at most this much uncommitted audio per decode
     language: str = "en"
 
