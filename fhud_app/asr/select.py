@@ -78,14 +78,20 @@ def choose(cfg: AsrConfig, *, metal: bool | None = None) -> Choice:
 def download_parakeet(repo_id: str, progress: Progress | None = None) -> Path:
     """Fetch the model files from the hub, reporting 0..1 progress."""
     from huggingface_hub import snapshot_download
-    from tqdm.auto import tqdm
+    from huggingface_hub.utils import tqdm
 
     class _Report(tqdm):  # type: ignore[misc]
+        """Counts bytes itself: the hub may disable the bar it would draw."""
+
+        def __init__(self, *a: Any, **kw: Any) -> None:
+            super().__init__(*a, **kw)
+            self.done = 0.0
+
         def update(self, n: float | None = 1) -> bool | None:
-            out = super().update(n)
+            self.done += n or 0
             if progress is not None and self.total:
-                progress(min(1.0, self.n / self.total))
-            return out
+                progress(min(1.0, self.done / self.total))
+            return super().update(n)
 
     try:
         return Path(snapshot_download(repo_id, allow_patterns=PARAKEET_FILES, tqdm_class=_Report))

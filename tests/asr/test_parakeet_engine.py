@@ -84,3 +84,25 @@ def test_a_broken_model_folder_is_a_model_error(tmp_path: Path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"nope")
     with pytest.raises(ModelError, match="could not be loaded"):
         load_engine(AsrConfig(engine="parakeet", parakeet_model=str(tmp_path)), MlxGate())
+
+
+def test_download_reports_progress_then_loads(monkeypatch, tmp_path, tiny_parakeet_dir) -> None:
+    import huggingface_hub
+
+    def fake_snapshot(repo_id, *, allow_patterns=None, local_files_only=False, tqdm_class=None, **kw):
+        if local_files_only:
+            raise FileNotFoundError("not cached")
+        bar = tqdm_class(total=200, disable=True)
+        bar.update(50)
+        bar.update(150)
+        bar.close()
+        return str(tiny_parakeet_dir)
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot)
+    cfg = AsrConfig(engine="parakeet", parakeet_model="someone/parakeet-tiny")
+    progress: list[float] = []
+    engine, choice = load_engine(cfg, MlxGate(), progress.append)
+    engine.close()
+    assert "downloaded" in choice.reason and isinstance(engine, ParakeetEngine)
+    assert progress[:2] == [0.25, 1.0] and progress[-1] == 1.0
