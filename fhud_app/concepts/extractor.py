@@ -79,7 +79,7 @@ def _trim_stopwords(span: list[str], norm: list[str]) -> tuple[int, int]:
 def ground(phrase: str, transcript: str) -> str | None:
     """``phrase`` in the transcript's own words, or ``None`` when it was not said there."""
     target = [stem(w) for w in words(phrase)]
-    surface = [w.strip('.,!?;:"()[]') for w in transcript.split()]
+    surface = [w.strip('.,!?;:"()[]-\'') for w in transcript.split()]
     surface = [w for w in surface if words(w)]
     norm = [stem(words(w)[0]) if len(words(w)) == 1 else " ".join(words(w)) for w in surface]
     n = len(target)

@@ -114,7 +114,11 @@ class ConceptWorker(QThread):
         self.extractor_name = self.extractor.name
         self.ready.emit(self.extractor_name)
         self.status.emit(f"concepts: {self.extractor_name}")
-        self._loop()
+        try:
+            self._loop()
+        except Exception as exc:  # never a traceback; the pipeline must still finish
+            self._warn(f"the concept stage stopped ({type(exc).__name__}: {str(exc)[:100]}).")
+            self.drained.emit()
 
     def _load(self) -> Extractor:
         self.status.emit("loading the concept model")
