@@ -6,14 +6,11 @@ run on a machine pays for the conversion (~30 s here); later runs load it (~5 s)
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from fhud_app.core.mlx_gate import MlxGate
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the worker tests need no display
 
 
 @pytest.fixture(scope="session")
