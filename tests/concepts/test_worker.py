@@ -162,15 +162,24 @@ def test_stop_ends_the_thread_promptly(qtbot) -> None:  # noqa: ANN001
 
 
 @pytest.mark.slow
-def test_end_to_end_with_the_embedded_model(qtbot, embedded_extractor) -> None:  # noqa: ANN001
-    worker, words, concepts = make_worker(lambda config, gate, progress, warn: embedded_extractor)
-    with qtbot.waitSignal(worker.ready, timeout=10_000):
+def test_end_to_end_with_the_embedded_model(qtbot, embedded_folder) -> None:  # noqa: ANN001
+    from fhud_app.concepts.llm import _load_folder
+
+    def factory(config, gate, progress, warn):  # noqa: ANN001, ANN202
+        # Loaded inside the worker thread, as in the app: MLX streams belong to a thread.
+        return LlmExtractor(_load_folder(embedded_folder, gate, "gemma-3-270m (embedded, 8-bit)"))
+
+    worker, words, concepts = make_worker(factory)
+    errors: list[str] = []
+    worker.error.connect(errors.append)
+    with qtbot.waitSignal(worker.ready, timeout=120_000):
         worker.start()
     write_words(words, ["The new battery chemistry uses sodium instead of lithium.",
                         "Sodium cells are cheaper but heavier than lithium cells."])
     with qtbot.waitSignal(worker.drained, timeout=120_000):
         worker.finish_input()
     worker.wait()
+    assert errors == []
     concepts_out = {e["text"] for e in events(concepts) if e["type"] == "concept"}
     transcript = "battery chemistry sodium lithium cells cheaper heavier"
     assert concepts_out & {"sodium", "lithium", "battery chemistry", "new battery chemistry",
