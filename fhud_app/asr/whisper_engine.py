@@ -23,7 +23,7 @@ from fhud_app.core.errors import ModelError
 log = logging.getLogger(__name__)
 
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
-KEEP_SILENCE_S = 0.5  # audio kept before a silent window is dropped (speech onsets)
+KEEP_SILENCE_S = 2.0  # audio kept while silent: the next utterance's onset and lead-in
 MIN_DECODE_S = 0.3
 MIN_AGREE_S = 0.0  # a window shorter than this only makes drafts
 EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
@@ -141,6 +141,7 @@ class WhisperEngine:
         self.buf_start = 0  # absolute sample of buf[0]
         self.total = 0  # samples fed
         self.since_decode = 0
+        self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
         self.decodes = 0
         self.prompt_words: list[str] = []
         self.edge_s = EDGE_S
@@ -158,13 +159,13 @@ class WhisperEngine:
         self.total += len(samples)
         self.since_decode += len(samples)
         self.vad.update(self.buf, self.buf_start, self.total)
-        speech_in_window = self.vad.last_speech_end > self.buf_start / SAMPLE_RATE
-        if not speech_in_window:
+        if not self._new_speech():  # silence (or only speech already final): no decoding
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return EngineUpdate([], self.draft)
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
             final = self.agree.commit_all(self._decode())
             self.edge = []
+            self.speech_done_s = self.vad.last_speech_end
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return self._update(final)
         if self.since_decode < self.hop:
@@ -185,10 +186,20 @@ class WhisperEngine:
         self._cut_at_commit()
         return self._update(final)
 
+    def _new_speech(self) -> bool:
+        """Speech in the window that no utterance-end finalized yet."""
+        heard = self.vad.last_speech_end
+        return heard > self.buf_start / SAMPLE_RATE and heard > self.speech_done_s
+
     def flush(self) -> EngineUpdate:
         """Decode what is left and finalize all of it."""
         final: list[Word] = []
-        if self.vad.last_speech_end > self.buf_start / SAMPLE_RATE or self.agree.pending:
+        if self.since_decode < PAUSE_S * SAMPLE_RATE and (self.agree.pending or self.edge):
+            # The last hypothesis heard (nearly) all the audio: trust it.  A decode
+            # of a window cut mid-breath may skip or invent the last words.
+            final = self.agree.commit_all(self.agree.pending + self.edge)
+        elif self._new_speech() or self.agree.pending:
+            self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
             final = self.agree.commit_all(self._decode())
         self.edge = []
         self._cut(self.total)

@@ -75,7 +75,7 @@ def test_silence_costs_no_decoding(whisper_model) -> None:
     engine = WhisperEngine(whisper_model, AsrConfig())
     out = stream(engine, np.zeros(16_000 * 8, np.float32), block=1_600)
     assert out == [] and engine.decodes == 0
-    assert len(engine.buf) <= 16_000  # the silent window does not grow
+    assert len(engine.buf) <= 16_000 * 2.5  # the silent window does not grow
 
 
 def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech) -> None:
