@@ -95,12 +95,30 @@ def silent_file(folder: Path, seconds: float) -> Path:
     return path
 
 
-def measure_idle(app: Traced, seconds: float) -> float:
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user+system) of each thread of ``pid``, summed by thread name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def measure_idle(app: Traced, seconds: float) -> tuple[float, dict[str, float]]:
+    """Whole-process idle CPU (% of one core) and its split by thread name."""
     app.wait_for("concepts-ready", 180.0)  # the speech model is ready well before
     time.sleep(2.0)  # let the first frames and the model warm-up settle
-    cpu0, t0 = app.cpu_seconds(), time.monotonic()
+    threads0, cpu0, t0 = thread_cpu(app.proc.pid), app.cpu_seconds(), time.monotonic()
     time.sleep(seconds)
-    return 100.0 * (app.cpu_seconds() - cpu0) / (time.monotonic() - t0)
+    threads1, cpu1, t1 = thread_cpu(app.proc.pid), app.cpu_seconds(), time.monotonic()
+    split = {k: 100.0 * (v - threads0.get(k, 0.0)) / (t1 - t0) for k, v in threads1.items()}
+    return 100.0 * (cpu1 - cpu0) / (t1 - t0), split
 
 
 def measure_toggles(app: Traced, chord: str, cycles: int) -> list[float]:
@@ -126,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         app = Traced(silent_file(work, run_s + 30.0), run_s, work)
         try:
             startup = app.wait_for("exposed", 30.0) - app.spawned
-            idle = measure_idle(app, args.idle_seconds)
+            idle, split = measure_idle(app, args.idle_seconds)
             toggles = measure_toggles(app, args.chord, args.toggles)
         finally:
             app.close()
@@ -136,4 +154,7 @@ def run(args: argparse.Namespace) -> int:
         Figure("hotkey to visible, median", statistics.median(toggles), None, " ms"),
         Figure("hotkey to visible, worst", max(toggles), TARGET_TOGGLE_MS, " ms"),
     ]
-    return report("App (fhud bench startup)", figures)
+    code = report("App (fhud bench startup)", figures)
+    busy = sorted(((v, k) for k, v in split.items() if v >= 0.05), reverse=True)
+    print("\nidle CPU by thread: " + ", ".join(f"{k} {v:.2f} %" for v, k in busy))
+    return code

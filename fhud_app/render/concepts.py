@@ -158,6 +158,11 @@ class ConceptSet:
     def active_count(self) -> int:
         return len(self.active())
 
+    @property
+    def visible(self) -> bool:
+        """True while any cluster is drawn (fading ones included) or about to be."""
+        return self.changing or bool((self.alpha > 0.0).any())
+
     def on_screen(self) -> list[Concept]:
         return [c for c in self.active() if c.id in self.shown]
 

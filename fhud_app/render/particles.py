@@ -164,6 +164,13 @@ class ParticleModel:
             or self.concepts.changing
         )
 
+    @property
+    def empty(self) -> bool:
+        """Nothing on screen at all (no word, draft, particle or cluster): the view may stop."""
+        return not (
+            self.caption.words or self._draft_visible() or self.pool.live or self.concepts.visible
+        )
+
     # ------------------------------------------------------------ particles
     def _dissolve(self, word: Word) -> None:
         target = self._target_for(word.key)

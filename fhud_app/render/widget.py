@@ -30,6 +30,7 @@ from fhud_app.render.particles import ParticleModel
 
 REQUIRED_GL = (4, 1)
 READ_BATCH = 1024  # events taken from one ring per frame (the rest wait a frame)
+DOZE_MS = 100  # an empty, still field draws nothing; the rings are looked at this often
 
 
 def set_default_surface_format() -> None:
@@ -46,7 +47,13 @@ def set_default_surface_format() -> None:
 
 class HudGLWidget(QOpenGLWidget):
     """Signals: ``gl_unsupported(str)`` once if OpenGL is too old; ``frame_done(float)``
-    with the GUI-thread CPU milliseconds of each frame."""
+    with the GUI-thread CPU milliseconds of each frame.
+
+    Frame clock: ``fps`` while something moves, ``idle_fps`` while clusters only
+    breathe, and none at all while the field is empty: the view then *dozes*,
+    comparing the readers' counters every ``DOZE_MS`` (no GL, no drawing) until
+    an event arrives or :meth:`wake` is called.
+    """
 
     gl_unsupported = Signal(str)
     frame_done = Signal(float)
@@ -81,6 +88,10 @@ class HudGLWidget(QOpenGLWidget):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.update)
+        self._doze = QTimer(self)
+        self._doze.setTimerType(Qt.TimerType.CoarseTimer)
+        self._doze.setInterval(DOZE_MS)
+        self._doze.timeout.connect(self._check_rings)
         self.setMinimumSize(120, 80)
 
     # ------------------------------------------------------------ slots
@@ -94,7 +105,7 @@ class HudGLWidget(QOpenGLWidget):
     @Slot(bool)
     def set_debug_overlay(self, on: bool) -> None:
         self.debug_overlay = bool(on)
-        self.update()
+        self.wake()
 
     @Slot()
     def toggle_debug_overlay(self) -> None:
@@ -104,10 +115,25 @@ class HudGLWidget(QOpenGLWidget):
     def set_field_opacity(self, value: float) -> None:
         """Opacity of the dark field drawn behind the particles (0 = none)."""
         self.field_opacity = min(max(float(value), 0.0), 1.0)
+        self.wake()
+
+    @Slot()
+    def wake(self) -> None:
+        """Draw again at the full rate (new data, a setting changed); a no-op when hidden."""
+        if self._drawable():
+            self._doze.stop()
+            self._timer.start(round(1000 / max(self.config.fps, 1)))
+            self.update()
 
     @property
     def running(self) -> bool:
-        return self._timer.isActive()
+        """The view follows its rings: drawing frames, or dozing on an empty field."""
+        return self._timer.isActive() or self._doze.isActive()
+
+    @property
+    def dozing(self) -> bool:
+        """No frames are drawn (the field is empty and still); the rings are still watched."""
+        return self._doze.isActive()
 
     @property
     def frame_interval_ms(self) -> int:
@@ -149,7 +175,8 @@ class HudGLWidget(QOpenGLWidget):
 
     def paintGL(self) -> None:  # noqa: N802 - Qt override
         if self.renderer is None:
-            self._paint_error()
+            self._paint_error()  # a still picture: no frame clock for it
+            self._timer.stop()
             return
         t_start = time.thread_time()  # GUI-thread CPU, not wall: other load does not count
         self.ctx.detect_framebuffer(self.defaultFramebufferObject()).use()
@@ -188,22 +215,40 @@ class HudGLWidget(QOpenGLWidget):
 
     # ------------------------------------------------------------ frame clock
     def _pace(self) -> None:
-        """Full rate while something moves, ``idle_fps`` when the field is still."""
-        busy = self.model.animating or any(r.available() for r in self.readers)
+        """Full rate while something moves, ``idle_fps`` when the field is still, no
+        frames at all (dozing) when it is empty."""
+        if not self._drawable():
+            return
+        pending = any(r.available() for r in self.readers)
+        if not pending and self.model.empty and not self.debug_overlay:
+            self._timer.stop()
+            self._doze.start()
+            return
+        busy = pending or self.model.animating
         fps = self.config.fps if busy else self.config.idle_fps
         interval = max(1, round(1000 / max(fps, 1)))
-        if self.isVisible() and not self._minimized() and self._timer.interval() != interval:
+        self._doze.stop()
+        if not self._timer.isActive() or self._timer.interval() != interval:
             self._timer.start(interval)
+
+    def _check_rings(self) -> None:
+        """While dozing: an integer compare per reader; the first event wakes the view."""
+        if any(r.available() for r in self.readers):
+            self.wake()
+
+    def _drawable(self) -> bool:
+        return self.isVisible() and not self._minimized()
 
     def _minimized(self) -> bool:
         return bool(self.window().windowState() & Qt.WindowState.WindowMinimized)
 
     def _sync_clock(self) -> None:
-        if self.isVisible() and not self._minimized():
-            if not self._timer.isActive():
-                self._timer.start(round(1000 / max(self.config.fps, 1)))
+        if self._drawable():
+            if not self.running:
+                self.wake()
         else:
             self._timer.stop()
+            self._doze.stop()
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
@@ -215,10 +260,16 @@ class HudGLWidget(QOpenGLWidget):
     def hideEvent(self, event) -> None:  # noqa: ANN001, N802
         super().hideEvent(event)
         self._timer.stop()
+        self._doze.stop()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().resizeEvent(event)  # Qt repaints once; wake so the layout settles in the new size
+        if self.dozing:
+            self.wake()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.DevicePixelRatioChange:
-            self.update()
+            self.wake()
         return super().event(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -232,6 +283,7 @@ class HudGLWidget(QOpenGLWidget):
     def release_gl(self) -> None:
         """Free every GL object (idempotent); makes the context current first."""
         self._timer.stop()
+        self._doze.stop()
         if self.renderer is None:
             return
         self.makeCurrent()

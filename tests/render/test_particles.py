@@ -273,3 +273,20 @@ def test_only_as_many_concepts_as_the_field_holds_are_shown():
     label = np.stack([[cs.slots[s].label_w for s in idx], np.full(idx.size, cs.label_px * 1.3)], 1)
     ox, oy = layout.overlaps(layout.boxes(cs.pos[idx], cs.radius[idx], label))
     assert not ((ox > 0.5) & (oy > 0.5)).any()
+
+
+def test_empty_means_nothing_on_screen():
+    model = ParticleModel(size=(800, 500))
+    run(model, 0.5)
+    assert model.empty
+    model.consume(events((Kind.WORD, {"text": "fleeting"})))
+    run(model, 1.0)
+    assert not model.empty
+    run(model, 15.0)  # the word dissolved and its particles died out
+    assert model.empty
+    model.consume(events((Kind.CONCEPT, {"id": 3, "text": "kept", "value": 1.0})))
+    run(model, 60.0)
+    assert not model.empty  # a cluster stays on screen (it breathes) until retired
+    model.consume(events((Kind.RETIRE, {"id": 3})))
+    run(model, 60.0)
+    assert model.empty

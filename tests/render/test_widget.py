@@ -133,9 +133,10 @@ def test_survives_resize(hud, qtbot, clock):
 
 def test_idle_throttle_and_hidden_stops_clock(hud, qtbot, clock):
     cfg = hud.config
-    frames(qtbot, hud, clock, 2)
-    assert not hud.model.animating
-    assert hud.frame_interval_ms == round(1000 / cfg.idle_fps)
+    hud.ring.write(events((Kind.CONCEPT, {"id": 1, "text": "calm", "value": 1.0})))
+    settle(qtbot, hud, clock, 8.0)
+    assert not hud.model.animating and not hud.model.empty  # a cluster that only breathes
+    assert hud.frame_interval_ms == round(1000 / cfg.idle_fps) and not hud.dozing
     hud.ring.write(events((Kind.WORD, {"text": "hello"})))
     frames(qtbot, hud, clock, 2)
     assert hud.frame_interval_ms == round(1000 / cfg.fps)
@@ -143,6 +144,27 @@ def test_idle_throttle_and_hidden_stops_clock(hud, qtbot, clock):
     assert not hud.running
     hud.show()
     qtbot.waitUntil(lambda: hud.running, timeout=3000)
+
+
+def test_empty_field_draws_nothing_until_an_event_arrives(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 1)
+    assert hud.model.empty and hud.dozing and hud.running
+    with qtbot.assertNotEmitted(hud.frame_done, wait=600):  # several doze ticks: no frame
+        pass
+    with qtbot.waitSignal(hud.frame_done, timeout=2000):  # nobody calls update(): the doze sees it
+        hud.ring.write(events((Kind.WORD, {"text": "awake"})))
+    assert not hud.dozing and hud.frame_interval_ms == round(1000 / hud.config.fps)
+    settle(qtbot, hud, clock, 12.0)  # the word dissolves, its particles die out
+    assert hud.model.empty and hud.dozing
+
+
+def test_debug_overlay_keeps_an_empty_field_drawing(hud, qtbot, clock):
+    frames(qtbot, hud, clock, 1)
+    assert hud.dozing
+    with qtbot.waitSignal(hud.frame_done, timeout=2000):
+        hud.set_debug_overlay(True)
+    frames(qtbot, hud, clock, 1)
+    assert not hud.dozing and hud.frame_interval_ms == round(1000 / hud.config.idle_fps)
 
 
 def test_debug_overlay_and_pipeline_stats(hud, qtbot, clock):
