@@ -28,14 +28,19 @@ log = logging.getLogger(__name__)
 WORDS_CAPACITY = 4096
 CONCEPTS_CAPACITY = 4096
 MIC_PREFIX = "mic"
+LOOP_GAP_S = 2.0  # silence between two plays of a looping file: its last words finalize
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """Where audio comes from: a file path, or the microphone (``mic`` / ``mic:DEVICE``)."""
+    """Where audio comes from: a file path (played once, or ``loop``-ed until stopped),
+    or the microphone (``mic`` / ``mic:DEVICE``).  ``pace_s``: how often a real-time
+    file wakes to write what falls due (default: every audio block)."""
 
     path: Path | None = None
     device: str | int | None = None
+    loop: bool = False
+    pace_s: float | None = None
 
     @classmethod
     def parse(cls, spec: str | Path) -> SourceSpec:
@@ -133,7 +138,8 @@ def make_source(config: Config, spec: SourceSpec, audio: Ring, reader: RingReade
     from fhud_app.audio.file_source import FileSource
 
     return FileSource(spec.path, audio, reader=reader, realtime=realtime,
-                      block_s=config.audio.block_ms / 1000)
+                      block_s=config.audio.block_ms / 1000, pace_s=spec.pace_s,
+                      loop=spec.loop, loop_gap_s=LOOP_GAP_S)
 
 
 def build_pipeline(

@@ -359,11 +359,8 @@ class App(QObject):
         error = pipeline.error
         source_error = getattr(pipeline.source, "error", None)
         self.stop_pipeline()
-        if error is None:
-            if self.feed.loop:
-                QTimer.singleShot(0, self.restart_pipeline)  # the demo plays again
-            else:
-                self.say("The audio file has ended.", sticky=True)
+        if error is None:  # a looping feed (the demo) plays on inside its pipeline: never here
+            self.say("The audio file has ended.", sticky=True)
             return
         if self.feed.is_mic and isinstance(source_error, DeviceError):
             choice = devices.after_failure(self.feed.device, error, self.devices)

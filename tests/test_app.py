@@ -125,3 +125,63 @@ def test_sigterm_quits_cleanly_and_keeps_settings(qtbot, x11_display, tmp_path):
         _out, err = proc.communicate()
     assert proc.returncode == 0, err
     assert Settings(settings).get(Key.GEOMETRY)
+
+
+class _CountingEngine:
+    """One word per 0.1 s of audio fed, stamped on the audio clock the worker sees."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.emitted = 0
+
+    def feed(self, samples):  # noqa: ANN001, ANN201
+        from fhud_app.asr.base import EngineUpdate, Word
+
+        self.total += len(samples)
+        words = []
+        while (self.emitted + 1) * 1_600 <= self.total:
+            words.append(Word(f"w{self.emitted}", self.emitted * 0.1, self.emitted * 0.1 + 0.08, 0.9))
+            self.emitted += 1
+        return EngineUpdate(words, "")
+
+    def flush(self):  # noqa: ANN201
+        from fhud_app.asr.base import EngineUpdate
+
+        return EngineUpdate([], "")
+
+
+def test_looping_file_plays_on_in_one_pipeline(qtbot, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    from fhud_app.app import SourceSpec, build_pipeline
+    from fhud_app.core.config import Config
+    from fhud_app.core.events import Kind
+
+    sf.write(tmp_path / "clip.wav", np.full(4_000, 0.1, np.float32), 16_000)  # 0.25 s
+    loads = []
+
+    def factory(config, gate, progress):  # noqa: ANN001, ANN202
+        loads.append(1)
+        return _CountingEngine(), "test"
+
+    spec = SourceSpec(tmp_path / "clip.wav", loop=True)
+    pipeline = build_pipeline(Config(), spec, realtime=False, engine_factory=factory, concepts=False)
+    reader = pipeline.words.reader(from_start=True)
+    seen: list[float] = []
+
+    def words_past(seconds: float) -> bool:
+        recs = reader.read()
+        seen.extend(recs[recs["kind"] == int(Kind.WORD)]["emitted_at"].tolist())  # the worker's clock
+        return bool(seen) and seen[-1] > seconds
+
+    try:
+        with qtbot.assertNotEmitted(pipeline.finished):
+            pipeline.start()
+            qtbot.waitUntil(lambda: words_past(4 * (0.25 + 2.0)), timeout=20_000)  # four plays
+    finally:
+        pipeline.stop()
+    assert pipeline.source.plays >= 4 and len(loads) == 1  # one model load for every play
+    assert all(b >= a for a, b in zip(seen, seen[1:], strict=False))  # audio time never restarts

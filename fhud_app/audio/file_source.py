@@ -98,9 +98,16 @@ def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
 class FileSource:
     """Writes a decoded file into ``ring`` from its own thread.
 
-    ``realtime=True`` paces ~20 ms blocks on a clock (timed waits on the stop
-    event); otherwise it writes as fast as ``reader`` frees space and never
-    overwrites unread audio.  ``finished`` is set at the end of the file.
+    ``realtime=True`` paces the audio on a clock (timed waits on the stop
+    event): it wakes every ``pace_s`` (default: every ``block_s`` block) and
+    writes what falls due before the next wake; otherwise it writes as fast as
+    ``reader`` frees space and never overwrites unread audio.  ``finished`` is
+    set at the end of the file.
+
+    ``loop=True`` plays the file again and again (``loop_gap_s`` of silence
+    between plays) until :meth:`stop`: the file is decoded once, and audio time
+    (:attr:`written`, in samples) keeps increasing across plays, so every
+    timestamp downstream stays monotonic.
     """
 
     sample_rate = SAMPLE_RATE
@@ -113,18 +120,25 @@ class FileSource:
         reader: RingReader | None = None,
         realtime: bool = False,
         block_s: float = 0.02,
+        pace_s: float | None = None,
+        loop: bool = False,
+        loop_gap_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not realtime and reader is None:
             raise ValueError("a file source without pacing needs the consumer's reader")
         self.path = Path(path)
         self.samples, self._pending_error = load_audio(path)
+        self.loop = loop
+        gap = np.zeros(int(max(loop_gap_s, 0.0) * SAMPLE_RATE) if loop else 0, np.float32)
+        self._cycle = np.concatenate([self.samples, gap]) if len(gap) else self.samples
         self.ring = ring
         self.reader = reader
         self.realtime = realtime
         self.block = max(1, int(block_s * SAMPLE_RATE))
+        self.pace = self.block * max(1, round((pace_s or block_s) * SAMPLE_RATE / self.block))
         self.clock = clock
-        self.written = 0
+        self.written = 0  # samples written in all (across loops: the stream's audio clock)
         self.overflows = 0  # a file never overflows; kept for the source interface
         self.error: FhudError | None = None
         self.finished = threading.Event()
@@ -135,6 +149,11 @@ class FileSource:
     def duration_s(self) -> float:
         return len(self.samples) / SAMPLE_RATE
 
+    @property
+    def plays(self) -> int:
+        """Times the file has been written out completely (loops finished)."""
+        return self.written // len(self._cycle)
+
     def start(self) -> None:
         self._thread.start()
 
@@ -142,6 +161,9 @@ class FileSource:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+
+    def _more(self) -> bool:
+        return not self._stop.is_set() and (self.loop or self.written < len(self._cycle))
 
     def _run(self) -> None:
         try:
@@ -155,26 +177,32 @@ class FileSource:
             self.finished.set()
 
     def _write_next(self, limit: int) -> int:
-        n = min(limit, len(self.samples) - self.written)
-        if n > 0:
-            self.ring.write(self.samples[self.written : self.written + n])
-            self.written += n
-        return n
+        """Write up to ``limit`` samples (wrapping to the file's start when looping)."""
+        cycle, total = self._cycle, len(self._cycle)
+        n = limit if self.loop else min(limit, total - self.written)
+        left = n
+        while left > 0:
+            pos = self.written % total
+            k = min(left, total - pos)
+            self.ring.write(cycle[pos : pos + k])
+            self.written += k
+            left -= k
+        return max(n, 0)
 
     def _run_paced(self) -> None:
         t0 = self.clock()
-        total = len(self.samples)
-        while self.written < total and not self._stop.is_set():
+        longest_wait = max(0.05, self.pace / SAMPLE_RATE)
+        while self._more():
             elapsed = int((self.clock() - t0) * SAMPLE_RATE)
-            due = (elapsed // self.block + 1) * self.block  # the first block at once
+            due = (elapsed // self.pace + 1) * self.pace  # up to the next wake (the first at once)
             self._write_next(max(0, due - self.written))
-            next_at = t0 + self.written / SAMPLE_RATE  # when the next block falls due
-            self._stop.wait(max(0.0, min(0.05, next_at - self.clock())))
+            next_at = t0 + self.written / SAMPLE_RATE  # when the next samples fall due
+            self._stop.wait(max(0.0, min(longest_wait, next_at - self.clock())))
 
     def _run_fast(self) -> None:
         assert self.reader is not None
         chunk = max(self.block, self.ring.capacity // 4)
-        while self.written < len(self.samples) and not self._stop.is_set():
+        while self._more():
             free = self.ring.free_for(self.reader)
             if free <= 0 or self._write_next(min(free, chunk)) == 0:
                 self._stop.wait(0.002)

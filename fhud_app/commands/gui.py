@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QWidget
 from fhud_app.core.config import Config
 from fhud_app.core.errors import InputError
 
+FILE_PACE_S = 0.1  # a file played in real time wakes 10 times a second, not per 20 ms block
+
 
 def make_view(config: Config, _parent: Any = None) -> QWidget:
     """The GL particle view (the render package's widget) for ``config``."""
@@ -31,11 +33,12 @@ def make_view(config: Config, _parent: Any = None) -> QWidget:
 
 def make_pipeline(config: Config, feed: Any) -> Any:
     """The headless pipeline of :mod:`fhud_app.app`, fed by the microphone or a file
-    (paced in real time, as a microphone would be)."""
+    (paced in real time, as a microphone would be; the demo's file loops in the same
+    pipeline: the models load once and concept ids keep counting)."""
     from fhud_app.app import SourceSpec, build_pipeline
 
     if feed.file is not None:
-        spec = SourceSpec(Path(feed.file))
+        spec = SourceSpec(Path(feed.file), loop=bool(feed.loop), pace_s=FILE_PACE_S)
     else:
         spec = SourceSpec(None, feed.device or None)
     return build_pipeline(config, spec, realtime=True)

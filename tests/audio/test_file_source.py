@@ -128,3 +128,51 @@ def test_stop_ends_a_paced_source_early(tmp_path: Path) -> None:
     src.start()
     src.stop()
     assert src.finished.is_set() and src.written < len(src.samples)
+
+
+def _read_all(reader, src: FileSource, samples: int) -> np.ndarray:
+    got, out = [], np.zeros(4_000, np.float32)
+    total = 0
+    while total < samples:
+        n = reader.read_into(out)
+        if n:
+            got.append(out[:n].copy())
+            total += n
+        else:
+            src.finished.wait(0.001)
+    return np.concatenate(got)[:samples]
+
+
+def test_loop_plays_the_file_again_without_decoding_it_again(tmp_path: Path, monkeypatch) -> None:
+    clip = tone(0.25, 16_000)
+    sf.write(tmp_path / "c.wav", clip, 16_000, subtype="FLOAT")
+    ring = Ring(2_000, np.float32)
+    reader = ring.reader()
+    src = FileSource(tmp_path / "c.wav", ring, reader=reader, loop=True, loop_gap_s=0.05)
+    monkeypatch.setattr("fhud_app.audio.file_source.load_audio", pytest.fail)  # decoded once only
+    src.start()
+    got = _read_all(reader, src, 3 * 4_800 + 100)
+    assert not src.finished.is_set()  # a loop never ends by itself
+    src.stop()
+    cycle = np.concatenate([clip, np.zeros(800, np.float32)])
+    np.testing.assert_array_equal(got, np.tile(cycle, 4)[: len(got)])
+    assert reader.dropped == 0 and src.plays >= 3
+    assert src.written >= len(got)  # the audio clock kept counting across plays
+    assert src.finished.is_set() and src.error is None
+
+
+def test_paced_loop_keeps_audio_time_increasing(tmp_path: Path) -> None:
+    sf.write(tmp_path / "c.wav", tone(0.1, 16_000), 16_000)
+    ring = Ring(64_000, np.float32)
+    now = [0.0]
+    src = FileSource(tmp_path / "c.wav", ring, realtime=True, loop=True, pace_s=0.1,
+                     clock=lambda: now[0])  # fmt: skip
+    src.start()
+    assert not src.finished.wait(0.2)
+    assert ring.count == 1_600  # the first wake writes up to the next one, 0.1 s ahead
+    now[0] = 1.0
+    for _ in range(500):  # at most ~5 s for the thread to notice the clock
+        if ring.count >= 17_600 or src.finished.wait(0.01):
+            break
+    assert ring.count == 17_600 and src.plays == 11  # ten plays due by 1 s, and the next
+    src.stop()
