@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal
 
 from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
 from fhud_app.core.config import Config
@@ -95,18 +95,28 @@ class Pipeline(QObject):
             return
         self._started = True
 
-    def stop(self) -> None:
-        """Stop the source and every worker and join their threads (idempotent)."""
+    def stop(self, timeout_s: float | None = None) -> bool:
+        """Stop the source and every worker and join their threads (idempotent).
+
+        With ``timeout_s``, give up joining after that long and return False: a worker
+        still inside a model load (which cannot be interrupted) is then left running,
+        already told to stop, and its engine is not closed.  True when all have ended.
+        """
         self.source.stop()
-        for worker in reversed(self.workers):
+        for worker in self.workers:  # every worker told at once: they wind down together
             stop = getattr(worker, "stop", None)
             if stop is not None:
                 stop()
-            worker.wait()
+        deadline = QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever)
+        if timeout_s is not None:
+            deadline = QDeadlineTimer(max(0, int(timeout_s * 1000)))
+        if not all(worker.wait(deadline) for worker in reversed(self.workers)):
+            return False
         close = getattr(self.asr.engine, "close", None)
         if close is not None:
             close()
             self.asr.engine = None
+        return True
 
     def _on_drained(self) -> None:
         source_error = getattr(self.source, "error", None)

@@ -24,7 +24,7 @@ from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
-from fhud_app.hud.launch import Feed, config_from, feed_from, trace
+from fhud_app.hud.launch import Feed, config_from, feed_from, leave_now, trace
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
 from fhud_app.hud.unix_signals import quit_on_signals
@@ -33,6 +33,7 @@ from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, pa
 log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
+QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
 
 ViewFactory = Callable[[Config, Any], QWidget]
 PipelineFactory = Callable[[Config, "Feed"], Any]
@@ -54,6 +55,7 @@ class App(QObject):
         self._level_reader: Any = None
         self._device_retries = 0
         self._quitting = False
+        self.abandoned: Any = None  # a pipeline left running at quit (a model still loading)
         self._pipeline_pending = False
         self.stats: dict[str, Any] = {}  # the debug overlay's figures (overflows included)
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
@@ -149,7 +151,11 @@ class App(QObject):
         if self.hotkey is not None:
             self.hotkey.close()
             self.hotkey = None
-        self.stop_pipeline()
+        pipeline = self.pipeline
+        if not self.stop_pipeline(timeout_s=QUIT_PATIENCE_S):
+            # A model load cannot be interrupted: its worker is told to stop and left to
+            # the process exit (run_gui leaves with os._exit; settings are already saved).
+            self.abandoned = pipeline
         self.window.close()
         QApplication.quit()
 
@@ -280,17 +286,20 @@ class App(QObject):
         self._connect_pipeline(pipeline)
         self.say("Loading the speech model…", sticky=True)
         pipeline.start()
+        trace("pipeline-started")
         if self.feed.is_mic:
             self._level_reader = pipeline.audio.reader()
             self._level_timer.start()
 
-    def stop_pipeline(self) -> None:
+    def stop_pipeline(self, timeout_s: float | None = None) -> bool:
+        """Stop and join the pipeline; False when a worker outlived ``timeout_s``."""
         self._level_timer.stop()
         self._level_reader = None
         pipeline, self.pipeline = self.pipeline, None
-        if pipeline is not None:
-            pipeline.finished.disconnect(self._on_finished)
-            pipeline.stop()
+        if pipeline is None:
+            return True
+        pipeline.finished.disconnect(self._on_finished)
+        return pipeline.stop(timeout_s) is not False
 
     def restart_pipeline(self) -> None:
         self.stop_pipeline()
@@ -390,5 +399,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     gui.start(getattr(args, "exit_after", None))
     code = app.exec()
     wakeup.close()
+    if gui.abandoned is not None:
+        leave_now(int(code))
     return int(code)
 

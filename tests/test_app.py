@@ -106,26 +106,38 @@ def test_bad_source_is_one_line(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "no such file" in proc.stderr
 
 
-def test_sigterm_quits_cleanly_and_keeps_settings(qtbot, x11_display, tmp_path):
+def test_sigterm_while_models_load_quits_at_once_and_keeps_settings(qtbot, x11_display, tmp_path):
     import signal
+    import threading
+    import time
 
     settings = tmp_path / "settings.ini"
-    env = dict(os.environ, FHUD_SETTINGS=str(settings), FHUD_DATA_DIR=str(tmp_path / "data"))
-    cmd = [sys.executable, "-m", "fhud_app", "--demo", "--llm", "none"]  # no LLM to wait for
+    env = dict(os.environ, FHUD_SETTINGS=str(settings), FHUD_DATA_DIR=str(tmp_path / "data"), FHUD_TRACE="1")
+    cmd = [sys.executable, "-m", "fhud_app", "--demo"]  # the speech and concept models load
     proc = subprocess.Popen(cmd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
-        qtbot.waitUntil(lambda: _hud_window(proc.pid) is not None, timeout=15_000)
+        qtbot.waitUntil(lambda: any("pipeline-started" in s for s in lines), timeout=30_000)
+        assert not any(" ready " in s for s in lines)  # still loading
+        sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        # Quitting joins the workers: one that is still loading its model finishes first.
-        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=60_000)
+        qtbot.waitUntil(lambda: proc.poll() is not None, timeout=15_000)
+        took = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
-        _out, err = proc.communicate()
+        proc.wait()
+        reader.join(5)
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
     assert proc.returncode == 0, err
+    assert took < 3.0, f"quitting took {took:.1f} s"  # not the model load's ~25 s
+    assert "Traceback" not in err and "QThread" not in err, err
     assert Settings(settings).get(Key.GEOMETRY)
-
 
 class _CountingEngine:
     """One word per 0.1 s of audio fed, stamped on the audio clock the worker sees."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 import time
 
 from fhud_app.core import paths
@@ -48,3 +50,18 @@ def trace(event: str) -> None:
     """Timestamps for ``fhud bench startup`` (``FHUD_TRACE=1``), on stdout."""
     if os.environ.get("FHUD_TRACE"):
         print(f"fhud-trace {event} {time.time():.6f}", flush=True)
+
+
+def leave_now(code: int) -> None:
+    """End the process at once, with a worker still inside a model load.
+
+    Joining it could take tens of seconds, and a ``QThread`` destroyed while it runs
+    aborts the interpreter; settings were synced by ``App.quit`` and the GUI keeps
+    nothing else on disk, so flushing the output is all that is left to do.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(code)
+

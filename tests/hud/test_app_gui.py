@@ -43,12 +43,14 @@ class FakePipeline(QObject):
         self.source = FakeSource()
         self.error: str | None = None
         self.running = False
+        self.stuck = False
 
     def start(self) -> None:
         self.running = True
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float | None = None) -> bool:
         self.running = False
+        return not self.stuck  # a worker still loading its model outlives the timeout
 
     def fail(self, error: Exception) -> None:
         self.source.error = error
@@ -254,6 +256,17 @@ def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
     assert h.app.hotkey is None and h.app.pipeline is None
     assert not h.app.window.isVisible()
     assert Settings(private_settings).get(Key.GEOMETRY).startswith("123,77,")
+
+
+def test_quit_does_not_wait_for_a_model_load(qtbot, x11, harness, private_settings):
+    h = harness()
+    h.app.start_pipeline()
+    stuck = h.made[0]
+    stuck.stuck = True  # its worker is inside a model load that cannot be interrupted
+    h.app.window.move(40, 50)
+    h.app.quit()
+    assert h.app.abandoned is stuck and h.app.pipeline is None  # left to the process exit
+    assert Settings(private_settings).get(Key.GEOMETRY).startswith("40,50,")
 
 
 def test_debug_overlay_gets_asr_concept_and_memory_figures(harness):
