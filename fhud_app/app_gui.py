@@ -343,13 +343,15 @@ class App(QObject):
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")
+        log.info("speech engine %s: %s", name, reason)  # why this engine: for the log, not the HUD
         self.window.status.show_message("")  # loading is over: no steady status any more
-        self.say(f"Listening ({name}): {reason}")
+        self.say(self.feed.ready_text(name))
 
     def _on_concepts_ready(self, name: str) -> None:
         trace("concepts-ready")
         self.window.status.show_message("")
-        self.say(f"Concepts by {name}.")
+        label = "keywords (no language model)" if name == "yake" else name.removeprefix("llm:")
+        self.say(f"Concepts: {label}.")
 
     def _check_level(self) -> None:
         """Peak of the microphone audio since the last check (for the silence watch)."""

@@ -25,6 +25,14 @@ class Feed:
     def is_mic(self) -> bool:
         return self.file is None
 
+    def ready_text(self, engine: str) -> str:
+        """The HUD's line once speech recognition runs: what it hears, and with what."""
+        if self.is_mic:
+            return f"Listening (speech: {engine})."
+        if self.loop:
+            return f"Demo: a recorded monologue, played on a loop (speech: {engine})."
+        return f"Playing {os.path.basename(self.file)} (speech: {engine})."
+
 
 def config_from(args: argparse.Namespace, settings: Settings) -> Config:
     """Defaults, then saved settings, then command-line flags."""

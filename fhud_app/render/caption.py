@@ -141,11 +141,12 @@ class Caption:
         room = self.width - self.margin - x
         if self.measure("word", text) <= room:
             return x, text
-        for cut in range(1, len(text)):
-            tail = "…" + text[cut:].lstrip()
+        words = text.split()
+        for cut in range(1, len(words)):  # whole words only: no "…bers it" fragments
+            tail = "…" + " ".join(words[cut:])
             if self.measure("word", tail) <= room:
                 return x, tail
-        return x, ""
+        return x, "…" if self.measure("word", "…") <= room else ""
 
     def alpha(self, w: Word, now: float) -> float:
         a = min(1.0, max(0.0, (now - w.born) / FADE_IN_S))

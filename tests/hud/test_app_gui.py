@@ -158,6 +158,8 @@ def test_demo_loops_inside_one_pipeline(qtbot, harness):
     h.app.start_pipeline()
     assert h.made[0].loop  # the source loops: the pipeline (and its models) is built once
     assert len(h.made) == 1 and h.made[0].running
+    h.made[0].asr.ready.emit("whisper", "no Apple GPU")
+    assert h.app.window.status.text() == "Demo: a recorded monologue, played on a loop (speech: whisper)."
 
 
 def test_a_file_that_ends_says_so(harness):
@@ -234,7 +236,7 @@ def test_concept_stage_progress_is_shown(harness):
     stage.loading.emit(0.5)
     assert "concept model… 50%" in h.app.window.status.text()
     stage.ready.emit("yake")
-    assert h.app.window.status.text() == "Concepts by yake."
+    assert h.app.window.status.text() == "Concepts: keywords (no language model)."
     assert h.app.window.status._pending == ""  # the loading line does not come back
 
 
@@ -243,7 +245,7 @@ def test_ready_clears_the_loading_line(qtbot, harness):
     h.app.start_pipeline()
     h.made[0].asr.loading.emit(1.0)
     h.made[0].asr.ready.emit("whisper", "embedded")
-    assert h.app.window.status.text().startswith("Listening (whisper)")
+    assert h.app.window.status.text() == "Listening (speech: whisper)."
     h.app.window.status._notice_done()  # the notice's time is up
     assert not h.app.window.status.isVisible()
 

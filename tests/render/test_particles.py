@@ -230,6 +230,8 @@ def test_draft_never_runs_past_the_right_edge():
     run(model, 0.2)
     draft = [i for i in model.text_items() if i.rgba == DRAFT_RGBA]
     assert draft and draft[0].text.startswith("…") and draft[0].text.endswith("fit")
+    shown = draft[0].text[1:].split()  # whole words: no fragment of a cut word
+    assert set(shown) <= set("and a draft that is far too long to fit".split())
     assert draft[0].x + model.measure("word", draft[0].text) <= 400 - model.caption.margin + 0.5
 
 
