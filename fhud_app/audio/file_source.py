@@ -3,7 +3,9 @@ written into the audio ring in real time or as fast as the consumer reads."""
 
 from __future__ import annotations
 
+import ctypes
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -57,6 +59,15 @@ def _open(p: Path) -> sf.SoundFile:
         if "data" in str(exc) or "truncat" in str(exc).lower():
             raise InputError(f"{p} is truncated: its audio data is missing.") from None
         raise InputError(f"{p} is not an audio file fhud can read (use wav, flac or ogg).") from None
+
+
+def name_native_thread(name: str) -> None:
+    """Give the calling thread ``name`` in ``/proc`` and ``top`` (Linux; Python 3.11 does not)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+        except (OSError, AttributeError):
+            pass
 
 
 def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
@@ -166,6 +177,7 @@ class FileSource:
         return not self._stop.is_set() and (self.loop or self.written < len(self._cycle))
 
     def _run(self) -> None:
+        name_native_thread("fhud-file-src")
         try:
             if self.realtime:
                 self._run_paced()

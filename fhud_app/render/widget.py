@@ -30,7 +30,7 @@ from fhud_app.render.particles import ParticleModel
 
 REQUIRED_GL = (4, 1)
 READ_BATCH = 1024  # events taken from one ring per frame (the rest wait a frame)
-DOZE_MS = 100  # an empty, still field draws nothing; the rings are looked at this often
+DOZE_MS = 200  # an empty, still field draws nothing; the rings are looked at this often
 
 
 def set_default_surface_format() -> None:
