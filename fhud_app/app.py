@@ -20,7 +20,7 @@ from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE
-from fhud_app.core.mlx_gate import MlxGate, Priority
+from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,8 @@ def build_pipeline(
     gate = MlxGate()
     words = Ring(WORDS_CAPACITY, EVENT_DTYPE)
     live = realtime or spec.is_mic  # a live stream may catch up in big steps
-    if concepts:  # the LLM shares the CPU: the ASR engine decodes first
-        engine_factory = asr_first(engine_factory)
+    # Whisper (CTranslate2, one thread) decodes on one core while the LLM steps on the other;
+    # only MLX engines (Parakeet) take the gate, at high priority.
     asr = AsrWorker(config, reader, words, gate, engine_factory,
                     source=source, source_rate=int(getattr(source, "sample_rate", 16_000)),
                     feed_max_s=10.0 if live else 0.1)
@@ -184,43 +184,10 @@ def build_pipeline(
 
 
 # ---------------------------------------------------------------------- concept stage
-class _AsrFirst:
-    """An ASR engine that holds the MLX gate at high priority while it decodes.
-
-    The concept LLM takes the gate per token, so while Whisper (CPU, not MLX) decodes a hop
-    the LLM pauses and the two do not split the cores; Parakeet already holds the gate.
-    """
-
-    def __init__(self, engine: Any, gate: MlxGate) -> None:
-        self._engine = engine
-        self._gate = gate
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    def feed(self, samples: Any) -> Any:
-        with self._gate.hold(Priority.HIGH):
-            return self._engine.feed(samples)
-
-    def flush(self) -> Any:
-        with self._gate.hold(Priority.HIGH):
-            return self._engine.flush()
-
-
-def asr_first(factory: EngineFactory) -> EngineFactory:
-    def make(config: Config, gate: MlxGate, progress: Any) -> tuple[Any, str]:
-        engine, reason = factory(config, gate, progress)
-        if getattr(engine, "gate", None) is gate:  # it takes the gate itself
-            return engine, reason
-        return _AsrFirst(engine, gate), reason
-
-    return make
-
-
 def attach_concepts(pipeline: Pipeline, *, live: bool, extractor_factory: Any = None) -> Any:
     """Add a ConceptWorker (words ring → concepts ring) to ``pipeline``; returns it.
 
-    It shares the MLX gate (ASR keeps priority); at the end of the input it extracts the
+    It shares the MLX gate (an MLX ASR engine keeps priority); at the end of the input it extracts the
     last utterance before ``finished`` is emitted.  Its errors are warnings: extraction
     goes on with a fallback, so they do not end the pipeline.
     """

@@ -10,6 +10,9 @@ from fhud_app.core.config import SAMPLE_RATE
 
 FRAME = 512  # samples per Silero frame (32 ms)
 _WARMUP = 16  # frames of already-seen audio re-run to warm the model's state
+# Frames quieter than this RMS (-54 dBFS; speech is ~-30 to -10 dBFS, a quiet room's
+# microphone ~-70 to -60) are silence without asking Silero, which is what silence costs.
+ENERGY_FLOOR = 0.002
 
 
 def _silero() -> Callable[[np.ndarray], np.ndarray]:
@@ -22,7 +25,10 @@ class SpeechTracker:
     """Feeds new audio to Silero in whole frames and remembers where speech was.
 
     ``model`` maps a multiple-of-512 float32 array to one probability per frame
-    (faster-whisper's ``SileroVADModel``); it is injectable for tests.
+    (faster-whisper's ``SileroVADModel``); it is injectable for tests.  A batch of new
+    frames all below ``energy_floor`` (RMS) is silence and never reaches the model; when a
+    louder frame comes, the model re-runs the frames before it as warm-up as usual, so the
+    onset of speech is classified exactly as without the gate.
     """
 
     def __init__(
@@ -30,10 +36,14 @@ class SpeechTracker:
         threshold: float = 0.5,
         model: Callable[[np.ndarray], np.ndarray] | None = None,
         min_batch: int = 4,
+        energy_floor: float = ENERGY_FLOOR,
     ) -> None:
         self.threshold = threshold
         self.model = model if model is not None else _silero()
         self.min_batch = min_batch
+        self.energy_floor = energy_floor
+        self.model_calls = 0
+        self.gated_frames = 0  # frames found silent by energy alone
         self.done = 0  # absolute samples already classified
         self.last_speech_end = -1.0  # absolute seconds; < 0 until speech is heard
         self.speech_frames = 0
@@ -52,6 +62,12 @@ class SpeechTracker:
         if len(audio) != hi - lo:  # the buffer no longer holds this audio: skip it
             self.done = hi
             return
+        new = audio[self.done - lo :].reshape(todo, FRAME)
+        if float(np.max(np.einsum("ij,ij->i", new, new))) < self.energy_floor**2 * FRAME:
+            self.gated_frames += todo  # far below speech level: silence, no model call
+            self.done = hi
+            return
+        self.model_calls += 1
         probs = np.asarray(self.model(np.ascontiguousarray(audio, np.float32))).reshape(-1)
         warm = (self.done - lo) // FRAME
         for i, p in enumerate(probs[warm:]):

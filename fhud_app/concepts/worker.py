@@ -26,6 +26,7 @@ from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
 from fhud_app.core.mlx_gate import MlxGate
+from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
 
@@ -110,6 +111,7 @@ class ConceptWorker(QThread):
 
     # ------------------------------------------------------------------ thread
     def run(self) -> None:
+        lower_current_thread(self.config.llm.nice)  # before MLX starts its stream thread
         self.extractor = self._load()
         self.extractor_name = self.extractor.name
         self.ready.emit(self.extractor_name)

@@ -27,6 +27,9 @@ class AsrConfig:
     whisper_model: str | None = None  # None = the embedded tiny.en
     whisper_hop_s: float = 0.8  # decode every hop of new audio (latency vs CPU: see docs/benchmarks.md)
     whisper_window_s: float = 15.0  # at most this much uncommitted audio per decode
+    # CTranslate2 threads for Whisper: one core for the ASR, the other for the concept LLM
+    # (MLX's CPU backend runs on one thread); 0 lets CTranslate2 choose (4 threads).
+    whisper_threads: int = 1
     language: str = "en"
 
 
@@ -37,6 +40,9 @@ class LlmConfig:
     max_new_tokens: int = 24
     context_words: int = 40  # recent transcript given with each utterance
     utterance_pause_s: float = 0.8  # a pause this long ends an utterance
+    # The concept worker (and MLX's CPU thread, which it starts) runs this much nicer than the
+    # rest of the app: on a free core it runs at full speed, under load the ASR and the GUI win.
+    nice: int = 10
 
 
 @dataclass(frozen=True)
