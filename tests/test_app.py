@@ -121,7 +121,7 @@ def test_sigterm_while_models_load_quits_at_once_and_keeps_settings(qtbot, x11_d
     reader.start()
     try:
         qtbot.waitUntil(lambda: any("pipeline-started" in s for s in lines), timeout=30_000)
-        assert not any(" ready " in s for s in lines)  # still loading
+        assert not any("concepts-ready" in s for s in lines)  # the concept model is still loading
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         qtbot.waitUntil(lambda: proc.poll() is not None, timeout=15_000)
