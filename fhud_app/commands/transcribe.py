@@ -43,13 +43,15 @@ class Printer:
         self.words = 0
         self._line = 0  # characters on the current text line
         self._draft_shown = 0
+        self.field = ConceptField()  # what the text format summarizes at the end
 
     def records(self, recs: np.ndarray) -> None:
         for rec in recs:
             kind = int(rec["kind"])
             if kind == Kind.WORD:
                 self.words += 1
-            elif kind in CONCEPT_KINDS:  # concept stage: JSON Lines only
+            elif kind in CONCEPT_KINDS:  # text: summarized at the end
+                self.field.add(rec)
                 if self.fmt != "jsonl":
                     continue
             elif not (kind == Kind.DRAFT and self.drafts):
@@ -77,9 +79,46 @@ class Printer:
     def close(self, stats: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(stats) + "\n")
-        elif self._line:
-            self.out.write("\n")
+        else:
+            if self._line:
+                self.out.write("\n")
+            summary = self.field.summary()
+            if summary:
+                self.out.write("\n" + summary + "\n")
         self.out.flush()
+
+
+class ConceptField:
+    """The concepts and links of the event stream, for the text summary."""
+
+    def __init__(self) -> None:
+        self.concepts: dict[int, tuple[str, float, int]] = {}  # id -> text, weight, mentions
+        self.links: dict[tuple[int, int], float] = {}
+
+    def add(self, rec: np.void) -> None:
+        kind = int(rec["kind"])
+        if kind == Kind.CONCEPT:
+            self.concepts[int(rec["id"])] = (decode_text(rec["text"]), float(rec["value"]), int(rec["count"]))
+        elif kind == Kind.LINK:
+            self.links[(int(rec["a"]), int(rec["b"]))] = float(rec["value"])
+        elif kind == Kind.RETIRE:
+            self.concepts.pop(int(rec["id"]), None)
+
+    def neighbours(self, cid: int, limit: int = 3) -> list[str]:
+        near = [(s, b if a == cid else a) for (a, b), s in self.links.items() if cid in (a, b)]
+        near.sort(reverse=True)
+        return [self.concepts[o][0] for _, o in near if o in self.concepts][:limit]
+
+    def summary(self, limit: int = 12) -> str:
+        ranked = sorted(self.concepts.items(), key=lambda kv: (-kv[1][1], kv[1][0]))[:limit]
+        if not ranked:
+            return ""
+        width = max(len(text) for _, (text, _, _) in ranked)
+        lines = ["Crystallized concepts (weight, mentions, linked with):"]
+        for cid, (text, weight, mentions) in ranked:
+            near = ", ".join(self.neighbours(cid))
+            lines.append(f"  {text:<{width}}  {weight:5.2f}  ×{mentions:<3d} {near}".rstrip())
+        return "\n".join(lines)
 
 
 def _stats(pipeline: Any, wall_s: float, words_dropped: int) -> dict[str, Any]:
