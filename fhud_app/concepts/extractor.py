@@ -128,18 +128,20 @@ class LlmExtractor:
     arrives (prefilled at once), :meth:`finish` when it is cut.  :meth:`extract` does all three.
     """
 
+    OPEN = "\nText:"
     CUE = "\nPhrases:"
 
     def __init__(self, llm: Any, *, max_new_tokens: int = 24) -> None:
         self.llm = llm
         self.max_new_tokens = max_new_tokens
         self.name = f"llm:{llm.name}"
-        llm.prime(FEW_SHOT, llm.prefix_cache_file())
+        # Every request opens with OPEN: it is part of the primed prefix, so starting the next
+        # utterance costs no forward step (the same tokens as feeding it per request).
+        llm.prime(FEW_SHOT, llm.prefix_cache_file(), tail=self.OPEN)
         self._session: Any = None
 
     def start(self) -> None:
         self._session = self.llm.session()
-        self._session.feed("\nText:")
 
     def feed(self, text: str) -> None:
         if self._session is None:

@@ -142,13 +142,15 @@ class ConceptLlm:
 
         return make_prompt_cache(self.model)
 
-    def prime(self, prefix: str, cache_file: Path | None = None) -> None:
+    def prime(self, prefix: str, cache_file: Path | None = None, *, tail: str = "") -> None:
         """Run the fixed prefix once; later requests reuse its KV cache.
 
+        ``tail`` is encoded on its own and appended (the opening of every request, so it
+        tokenizes exactly as when a session feeds it, and costs no step per request).
         With ``cache_file`` the prefix cache is loaded from there when it was saved for this
         exact prefix, and saved there (atomically) after it is computed.
         """
-        ids = self.encode(prefix, bos=True)
+        ids = self.encode(prefix, bos=True) + (self.encode(tail) if tail else [])
         cache = self._load_prefix(cache_file, ids)
         if cache is None:
             cache = self._new_cache()

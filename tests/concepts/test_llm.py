@@ -76,8 +76,8 @@ def test_prefix_cache_is_reused_and_saved(embedded_llm, tmp_path: Path) -> None:
     assert gate.acquisitions - before >= second.prompt_tokens + second.new_tokens - 1
     # A prefix computed afresh and one loaded from disk give the same answer.
     saved = tmp_path / "prefix.safetensors"
-    embedded_llm.prime(FEW_SHOT, saved)
+    embedded_llm.prime(FEW_SHOT, saved, tail=LlmExtractor.OPEN)
     fresh = ex.extract(UTTERANCE)
-    embedded_llm.prime(FEW_SHOT, saved)  # now loaded from the file
+    embedded_llm.prime(FEW_SHOT, saved, tail=LlmExtractor.OPEN)  # now loaded from the file
     loaded = ex.extract(UTTERANCE)
     assert saved.is_file() and fresh.raw == loaded.raw == first.raw
