@@ -120,6 +120,7 @@ def model_config(reader: Any) -> dict[str, Any]:
 
 def build_tokenizer(reader: Any) -> Any:
     """A fast tokenizer from the GGUF metadata (transformers' GGUF converter; no torch)."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no "PyTorch was not found" notice
     from transformers import PreTrainedTokenizerFast
     from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
 
@@ -157,12 +158,32 @@ def build_tokenizer(reader: Any) -> Any:
     )
 
 
+def _quantize(model: Any, config: dict[str, Any], bits: int, group: int = 64) -> dict[str, Any]:
+    """Affine ``bits``-bit quantization in place, recorded in the config as mlx-lm expects.
+
+    (mlx-lm's ``quantize_model`` does the same but prints to stdout, which would land in the
+    middle of ``fhud transcribe``'s output on the first run.)
+    """
+    import mlx.nn as nn
+
+    own = getattr(model, "quant_predicate", None)
+
+    def predicate(path: str, module: Any) -> bool:
+        if not hasattr(module, "to_quantized") or module.weight.shape[-1] % group:
+            return False
+        return bool(own(path, module)) if own is not None else True
+
+    nn.quantize(model, group, bits, mode="affine", class_predicate=predicate)
+    params = {"group_size": group, "bits": bits, "mode": "affine"}
+    return {**config, "quantization": params, "quantization_config": dict(params)}
+
+
 def _write_weights(
     folder: Path, tensors: dict[str, np.ndarray], config: dict[str, Any], bits: int | None
 ) -> dict[str, Any]:
     import mlx.core as mx
     from mlx_lm.models.gemma3_text import Model, ModelArgs
-    from mlx_lm.utils import quantize_model, save_config, save_model
+    from mlx_lm.utils import save_config, save_model
 
     model = Model(ModelArgs.from_dict(config))
     weights = model.sanitize({k: mx.array(v) for k, v in tensors.items()})
@@ -170,7 +191,7 @@ def _write_weights(
     model.load_weights(list(weights.items()), strict=True)
     mx.eval(model.parameters())
     if bits:
-        model, config = quantize_model(model, dict(config), group_size=64, bits=bits)
+        config = _quantize(model, dict(config), bits)
     save_model(folder, model, donate_model=True)
     save_config(dict(config), folder / "config.json")
     return config
