@@ -65,6 +65,7 @@ class App(QObject):
             click_through=config.hud.click_through, opacity=config.hud.opacity,
         )  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
+        self.session = _session_pump(feed, self)
         self._wire_window()
         self._wire_tray()
 
@@ -299,7 +300,10 @@ class App(QObject):
         if pipeline is None:
             return True
         pipeline.finished.disconnect(self._on_finished)
-        return pipeline.stop(timeout_s) is not False
+        stopped = pipeline.stop(timeout_s) is not False
+        if self.session is not None:
+            self.session.detach()  # the last words of the stopped pipeline reach the file
+        return stopped
 
     def restart_pipeline(self) -> None:
         self.stop_pipeline()
@@ -311,6 +315,8 @@ class App(QObject):
         view = self.window.view
         if hasattr(view, "readers"):
             view.readers = [pipeline.words.reader(), pipeline.concepts.reader()]
+        if self.session is not None:
+            self.session.attach(pipeline)
         asr = pipeline.asr
         asr.loading.connect(lambda f: self.say(f"Loading the speech model… {round(f * 100)}%", sticky=True))
         asr.ready.connect(lambda name, reason: self._on_ready(name, reason))
@@ -383,6 +389,19 @@ class App(QObject):
                 QTimer.singleShot(0, self.restart_pipeline)
                 return
         self.say(error, sticky=True)
+
+
+def _session_pump(feed: Feed, app: App) -> Any:
+    """Sessions are kept for the microphone and for files, not for the looping demo."""
+    if feed.loop:
+        return None
+    from fhud_app.hud.session_pump import SessionPump
+    from fhud_app.store.session import SessionRecorder
+
+    source = "microphone" if feed.is_mic else str(feed.file)
+    pump = SessionPump(SessionRecorder(paths.sessions_dir(), source=source), app)
+    pump.problem.connect(lambda text: app.say(text, sticky=True))
+    return pump
 
 
 def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:

@@ -11,11 +11,15 @@ import os
 import shutil
 import string
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+
+# Tests never write into the user's data folder (sessions) or settings.
+os.environ.setdefault("FHUD_DATA_DIR", tempfile.mkdtemp(prefix="fhud-test-data-"))
 
 if not os.environ.get("DISPLAY"):  # no X server: Qt runs offscreen (GL tests skip themselves)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -12,6 +12,7 @@ def private_settings(tmp_path, monkeypatch):
     """Every test gets its own settings file: nothing touches the user's."""
     path = tmp_path / "settings.ini"
     monkeypatch.setenv("FHUD_SETTINGS", str(path))
+    monkeypatch.setenv("FHUD_DATA_DIR", str(tmp_path / "data"))  # sessions land here
     return path
 
 
