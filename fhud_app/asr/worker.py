@@ -44,7 +44,7 @@ class AsrWorker(QThread):
     loading = Signal(float)  # 0..1
     ready = Signal(str, str)  # engine name, reason
     error = Signal(str)  # a one-line message a person can act on
-    metrics = Signal(dict)  # rtf, latency_p50, latency_p95, backlog_s, drops, overflows, ...
+    metrics = Signal(dict)  # rtf, latency_p50/p95, backlog_s, drops, overflows, thread_cpu_s, ...
     drained = Signal()  # the source finished and every sample was decoded and flushed
 
     def __init__(
@@ -186,6 +186,6 @@ class AsrWorker(QThread):
         if now - self._last_metrics >= METRICS_EVERY_S:
             self._emit_metrics()
 
-    def _emit_metrics(self) -> None:
+    def _emit_metrics(self) -> None:  # on the worker thread
         self._last_metrics = time.monotonic()
-        self.metrics.emit(self.snapshot())
+        self.metrics.emit({**self.snapshot(), "thread_cpu_s": time.thread_time()})

@@ -62,6 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minutes", type=float, default=0.0,
                         help="repeat the speech (other voices) up to this many minutes (backlog run)")
     parser.add_argument("--keep", metavar="DIR", help="keep the generated speech in DIR")
+    parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
+                        help="instead: the ASR worker's CPU over this much real-time silence")
 
 
 def normalize(text: str) -> str:
@@ -197,10 +199,61 @@ def figures(ref: str, batch_text: str, s: StreamResult) -> list[Figure]:
     ]
 
 
+IDLE_NOISE_DBFS = (None, -66.0)  # digital silence; a quiet room through a microphone
+IDLE_TARGET = 0.01  # of one core, for the ASR worker thread (the whole app: 3 %)
+
+
+def idle_cpu(seconds: float, config: Config, noise_dbfs: float | None) -> float:
+    """The ASR worker thread's CPU time / wall time over ``seconds`` of real-time silence,
+    counted from its first metrics after the engine is ready (the model load is left out)."""
+    import soundfile as sf
+    from PySide6.QtCore import QCoreApplication, QTimer
+
+    from fhud_app.app import build_pipeline
+
+    app = QCoreApplication.instance() or QCoreApplication(["fhud-bench"])
+    level = 0.0 if noise_dbfs is None else 10 ** (noise_dbfs / 20)
+    samples = int((seconds + 30) * SAMPLE_RATE)
+    quiet = np.random.default_rng(0).standard_normal(samples).astype(np.float32) * level
+    with tempfile.TemporaryDirectory(prefix="fhud-bench-idle-") as tmp:
+        path = Path(tmp) / "silence.wav"
+        sf.write(path, quiet, SAMPLE_RATE)
+        pipeline = build_pipeline(config, path, realtime=True, concepts=False)
+        marks: list[tuple[float, float]] = []
+
+        def on_metrics(m: dict) -> None:
+            marks.append((time.monotonic(), m["thread_cpu_s"]))
+            if marks[-1][0] - marks[0][0] >= seconds:
+                app.quit()
+
+        pipeline.asr.ready.connect(lambda *_: pipeline.asr.metrics.connect(on_metrics))
+        pipeline.asr.error.connect(lambda _m: app.quit())
+        QTimer.singleShot(int((seconds + 25) * 1000), app.quit)
+        pipeline.start()
+        app.exec()
+        pipeline.stop()
+    if pipeline.error or len(marks) < 2:
+        raise SystemExit(f"fhud: error: {pipeline.error or 'no metrics from the ASR worker'}")
+    (w0, c0), (w1, c1) = marks[0], marks[-1]
+    return (c1 - c0) / (w1 - w0)
+
+
+def run_idle(seconds: float) -> int:
+    config = Config().with_("asr", engine="whisper")
+    figures = [
+        Figure(f"ASR worker CPU, {'digital silence' if db is None else f'noise at {db:g} dBFS'}",
+               100 * idle_cpu(seconds, config, db), 100 * IDLE_TARGET, " % of a core")
+        for db in IDLE_NOISE_DBFS
+    ]
+    return report(f"ASR on {seconds:g} s of real-time silence (thread CPU time)", figures)
+
+
 def run(args: argparse.Namespace) -> int:
     from fhud_app.asr.whisper_engine import load_whisper, transcribe_words
     from fhud_app.audio.file_source import load_audio
 
+    if args.idle > 0:
+        return run_idle(args.idle)
     config = Config().with_("asr", engine="whisper")
     with tempfile.TemporaryDirectory(prefix="fhud-bench-asr-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
