@@ -43,9 +43,17 @@ class Concept:
 
     @property
     def text(self) -> str:
-        """The spelling used most often (the most recent one on a tie)."""
-        best = max(self.forms.values())
-        return next(f for f in reversed(list(self.forms)) if self.forms[f] == best)
+        """The spelling used most often (the most recent one on a tie).
+
+        A capital that only starts a sentence ("Memory works…") votes for the
+        lower-case spelling once that spelling has been heard too.
+        """
+        votes: Counter = Counter()
+        for form, n in self.forms.items():
+            lowered = form[:1].lower() + form[1:]
+            votes[lowered if lowered in self.forms else form] += n
+        best = max(votes.values())
+        return next(f for f in reversed(list(self.forms)) if votes.get(f) == best)
 
     def weight(self, now: float, half_life_s: float) -> float:
         return decay(self.raw_weight, self.last_seen, now, half_life_s)

@@ -92,3 +92,14 @@ def test_display_text_is_the_most_used_spelling_and_empty_phrases_are_ignored() 
     store.add(["cache", "the", ""], 2.0)
     assert [c.text for c in store.concepts()] == ["cache"]
     assert store.add([], 3.0) == []
+
+
+def test_a_sentence_initial_capital_does_not_name_the_concept():
+    store = ConceptStore()
+    store.add(["Memory"], 1.0)
+    assert store.get("memory").text == "Memory"  # only ever heard capitalized
+    store.add(["memory"], 2.0)
+    store.add(["Memory"], 3.0)
+    assert store.get("memory").text == "memory"
+    store.add(["NASA"], 4.0)
+    assert store.get("nasa").text == "NASA"
