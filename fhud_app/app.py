@@ -1,7 +1,9 @@
-"""The composition root: builds the rings, the gate, the source and the workers.
+"""The composition root: builds the rings, the gate, the source, the workers and the view.
 
 :func:`build_pipeline` is the headless part every front end shares (``fhud
-transcribe``, the benchmarks, the HUD).  Seams for the stages that come later:
+transcribe``, the benchmarks, the HUD); :func:`make_view` and
+:func:`make_pipeline` are what the GUI (:mod:`fhud_app.app_gui`, which wires
+window, tray, hotkey and settings around them) is given.  Seams for the stages that come later:
 ``Pipeline.workers`` (a ConceptWorker appends itself there and reads
 ``words`` through its own reader; it fills ``concepts``) and the rings, which
 any view may read with a reader of its own.
@@ -199,3 +201,29 @@ def attach_concepts(pipeline: Pipeline, *, live: bool, extractor_factory: Any = 
     pipeline.workers.append(worker)
     pipeline.concept_worker = worker
     return worker
+
+
+# --------------------------------------------------------------------- the GUI's parts
+FILE_PACE_S = 0.1  # a file played in real time wakes 10 times a second, not per 20 ms block
+
+
+def make_view(config: Config, _parent: Any = None) -> Any:
+    """The GL particle view (a ``QOpenGLWidget`` of the render package) for ``config``."""
+    from fhud_app.render.particles import ParticleModel
+    from fhud_app.render.widget import HudGLWidget
+
+    model = ParticleModel(config.render, size=(float(config.hud.width), float(config.hud.height)))
+    view = HudGLWidget(model, (), config.render)
+    view.set_debug_overlay(config.hud.debug_overlay)
+    return view
+
+
+def make_pipeline(config: Config, feed: Any) -> Any:
+    """The headless pipeline of :mod:`fhud_app.app`, fed by the microphone or a file
+    (paced in real time, as a microphone would be; the demo's file loops in the same
+    pipeline: the models load once and concept ids keep counting)."""
+    if feed.file is not None:
+        spec = SourceSpec(Path(feed.file), loop=bool(feed.loop), pace_s=FILE_PACE_S)
+    else:
+        spec = SourceSpec(None, feed.device or None)
+    return build_pipeline(config, spec, realtime=True)
