@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ EngineFactory = Callable[[Config, MlxGate, Callable[[float], None]], tuple[AsrEn
 
 WAIT_S = 0.04  # wait on the stop event when the audio ring is empty
 METRICS_EVERY_S = 1.0
+LATENCY_WINDOW = 2000  # word latencies the p50/p95 are taken over (the newest)
 
 
 def default_engine_factory(
@@ -73,7 +75,7 @@ class AsrWorker(QThread):
         self.engine: AsrEngine | None = None
         self.fed = 0  # 16 kHz samples fed to the engine
         self.busy_s = 0.0  # wall seconds spent in the engine
-        self.latencies: list[float] = []
+        self.latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)  # bounded over an hour
         self.word_count = 0
         self.failure: str | None = None
         # At most this much audio per feed: small steps simulate a live stream when
@@ -168,7 +170,7 @@ class AsrWorker(QThread):
     def snapshot(self) -> dict[str, float]:
         """The figures the ``metrics`` signal carries (safe to call from any thread)."""
         audio_s = self.fed / SAMPLE_RATE
-        lat = np.asarray(self.latencies[-2000:], dtype=np.float64)
+        lat = np.asarray(self.latencies, dtype=np.float64)
         return {
             "audio_s": audio_s,
             "busy_s": self.busy_s,
