@@ -12,11 +12,12 @@ any view may read with a reader of its own.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDeadlineTimer, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, QTimer, Signal
 
 from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
 from fhud_app.core.config import Config
@@ -119,6 +120,26 @@ class Pipeline(QObject):
             close()
             self.asr.engine = None
         return True
+
+    def run_to_end(self, pump: Callable[[], None], poll_ms: int = 20) -> None:
+        """Start, run the Qt event loop until ``finished``, then stop and join.
+
+        ``pump`` reads the rings every ``poll_ms`` on this (the main) thread, and once
+        more after the workers stopped, so nothing already decoded is lost.
+        """
+        app = QCoreApplication.instance()
+        timer = QTimer()
+        timer.timeout.connect(pump)
+        timer.start(poll_ms)
+        self.finished.connect(app.quit)
+        try:
+            self.start()
+            if not self.error:
+                app.exec()
+        finally:
+            timer.stop()
+            self.stop()
+        pump()
 
     def _on_drained(self) -> None:
         source_error = getattr(self.source, "error", None)

@@ -52,12 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def collect_events(args: argparse.Namespace) -> np.ndarray:
     """Every record the pipeline writes to its words and concepts rings, in order."""
-    from PySide6.QtCore import QTimer
-
     from fhud_app.app import build_pipeline
     from fhud_app.render.headless import ensure_gui_app
 
-    app = ensure_gui_app()
+    ensure_gui_app()
     config = Config().with_("asr", engine=getattr(args, "engine", None))
     config = config.with_("llm", model=getattr(args, "llm", None))
     pipeline = build_pipeline(config, args.file, realtime=False)
@@ -69,18 +67,7 @@ def collect_events(args: argparse.Namespace) -> np.ndarray:
             if reader.available():
                 chunks.append(reader.read())
 
-    timer = QTimer()
-    timer.timeout.connect(pump)
-    timer.start(POLL_MS)
-    pipeline.finished.connect(app.quit)
-    try:
-        pipeline.start()
-        if not pipeline.error:
-            app.exec()
-    finally:
-        timer.stop()
-        pipeline.stop()
-    pump()
+    pipeline.run_to_end(pump, POLL_MS)
     if pipeline.error:
         raise FhudError(pipeline.error)
     return np.concatenate(chunks) if chunks else np.zeros(0, EVENT_DTYPE)

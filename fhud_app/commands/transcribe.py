@@ -156,7 +156,7 @@ def _concept_stats(pipeline: Any) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None = None) -> int:
-    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtCore import QCoreApplication
 
     from fhud_app.app import build_pipeline
 
@@ -175,21 +175,12 @@ def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None
             if n:
                 printer.records(buf[:n])
 
-    timer = QTimer()
-    timer.timeout.connect(pump)
-    timer.start(POLL_MS)
-    pipeline.finished.connect(app.quit)
     previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
     t0 = time.monotonic()
     try:
-        pipeline.start()
-        if not pipeline.error:
-            app.exec()
+        pipeline.run_to_end(pump, POLL_MS)  # words already decoded are never lost
     finally:
-        timer.stop()
-        pipeline.stop()
         signal.signal(signal.SIGINT, previous)
-    pump()  # words already decoded are never lost
     printer.close(_stats(pipeline, time.monotonic() - t0, reader.dropped))
     if pipeline.error:
         raise FhudError(pipeline.error)
