@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import platform
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Flag, auto
 
@@ -53,6 +54,14 @@ PUNCTUATION = ",.;'/[]-=`\\"
 class Chord:
     mods: Mod
     key: str  # canonical: "Space", "A".."Z", "0".."9", "F1".."F24", a named key or punctuation
+
+    def mod_bits(self, table: Mapping[Mod, int], base: int = 0) -> int:
+        """``base`` with the native bit of each of this chord's modifiers OR-ed in."""
+        bits = base
+        for mod, bit in table.items():
+            if mod in self.mods:
+                bits |= bit
+        return bits
 
     def __str__(self) -> str:
         return "+".join([_PC_NAMES[m] for m in _MOD_ORDER if m in self.mods] + [self.key])

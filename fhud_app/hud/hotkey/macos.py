@@ -68,11 +68,7 @@ def keycode(chord: Chord) -> int:
 
 
 def carbon_modifiers(chord: Chord) -> int:
-    bits = 0
-    for mod, bit in _MOD_BITS.items():
-        if mod in chord.mods:
-            bits |= bit
-    return bits
+    return chord.mod_bits(_MOD_BITS)
 
 
 def load_carbon() -> Any:

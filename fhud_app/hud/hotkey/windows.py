@@ -52,11 +52,7 @@ def virtual_key(chord: Chord) -> int:
 
 
 def win_modifiers(chord: Chord) -> int:
-    bits = MOD_NOREPEAT
-    for mod, bit in _MOD_BITS.items():
-        if mod in chord.mods:
-            bits |= bit
-    return bits
+    return chord.mod_bits(_MOD_BITS, base=MOD_NOREPEAT)
 
 
 class _HotkeyFilter(QAbstractNativeEventFilter):

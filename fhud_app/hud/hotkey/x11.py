@@ -113,11 +113,7 @@ def modifier_variants(mask: int) -> list[int]:
 
 
 def chord_mask(chord: Chord) -> int:
-    mask = 0
-    for mod, bit in _MOD_MASKS.items():
-        if mod in chord.mods:
-            mask |= bit
-    return mask
+    return chord.mod_bits(_MOD_MASKS)
 
 
 def keysym_name(chord: Chord) -> str:
