@@ -25,6 +25,7 @@ from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.launch import Feed, config_from, feed_from, leave_now, trace
+from fhud_app.hud.session_pump import session_pump_for
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
 from fhud_app.hud.unix_signals import quit_on_signals
@@ -65,7 +66,7 @@ class App(QObject):
             click_through=config.hud.click_through, opacity=config.hud.opacity,
         )  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
-        self.session = _session_pump(feed, self)
+        self.session = session_pump_for(feed, self, lambda text: self.say(text, sticky=True))
         self._wire_window()
         self._wire_tray()
 
@@ -389,19 +390,6 @@ class App(QObject):
                 QTimer.singleShot(0, self.restart_pipeline)
                 return
         self.say(error, sticky=True)
-
-
-def _session_pump(feed: Feed, app: App) -> Any:
-    """Sessions are kept for the microphone and for files, not for the looping demo."""
-    if feed.loop:
-        return None
-    from fhud_app.hud.session_pump import SessionPump
-    from fhud_app.store.session import SessionRecorder
-
-    source = "microphone" if feed.is_mic else str(feed.file)
-    pump = SessionPump(SessionRecorder(paths.sessions_dir(), source=source), app)
-    pump.problem.connect(lambda text: app.say(text, sticky=True))
-    return pump
 
 
 def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from fhud_app.core import paths
 from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.store.session import SessionRecorder
 
@@ -49,3 +51,13 @@ class SessionPump(QObject):
         if problem != self._last_problem and problem is not None:
             self.problem.emit(problem)
         self._last_problem = problem
+
+
+def session_pump_for(feed: Any, parent: QObject, say: Callable[[str], None]) -> SessionPump | None:
+    """Sessions are kept for the microphone and for files, not for the looping demo."""
+    if feed.loop:
+        return None
+    source = "microphone" if feed.is_mic else str(feed.file)
+    pump = SessionPump(SessionRecorder(paths.sessions_dir(), source=source), parent)
+    pump.problem.connect(say)
+    return pump
