@@ -1,4 +1,4 @@
-"""LocalAgreement-2: a word becomes final once two successive hypotheses agree on it.
+"""LocalAgreement-n: a word becomes final once n successive hypotheses agree on it (n = 2).
 
 Pure functions over :class:`Word` lists, so the commit policy is testable
 without a model.
@@ -54,10 +54,18 @@ def drop_repeated_head(
 
 
 class Agreement:
-    """The hypothesis buffer of LocalAgreement-2."""
+    """The hypothesis buffer of LocalAgreement-``votes`` (the engine uses 2).
 
-    def __init__(self) -> None:
-        self.pending: list[Word] = []  # the previous hypothesis, not yet final
+    ``votes`` - 1 earlier hypotheses are kept, each cut to its uncommitted words; a
+    word is final when all of them and the new one agree on it and everything before it.
+    """
+
+    def __init__(self, votes: int = 2) -> None:
+        if votes < 1:
+            raise ValueError("votes must be at least 1")
+        self.votes = votes
+        self.history: list[list[Word]] = []  # the last votes - 1 hypotheses, uncommitted part
+        self.pending: list[Word] = []  # the newest hypothesis, not yet final
         self.committed: list[Word] = []  # the last few final words (for de-duplication)
         self.committed_end = 0.0
 
@@ -80,15 +88,22 @@ class Agreement:
     def insert(self, hyp: Sequence[Word]) -> list[Word]:
         """Add a new hypothesis; returns the words that became final."""
         hyp = self._clean(hyp)
-        n = common_prefix(self.pending, hyp)
+        if self.votes == 1:
+            n = len(hyp)
+        elif len(self.history) < self.votes - 1:
+            n = 0
+        else:
+            n = min(common_prefix(h, hyp) for h in self.history)
         final = self._commit(hyp[:n])
         self.pending = hyp[n:]
+        if self.votes > 1:  # every kept hypothesis agreed on the n words just final
+            self.history = [h[n:] for h in [*self.history, hyp]][-(self.votes - 1) :]
         return final
 
     def commit_all(self, hyp: Sequence[Word] | None = None) -> list[Word]:
         """Finalize a hypothesis entirely (end of an utterance or of the stream)."""
         words = self._clean(self.pending if hyp is None else hyp)
-        self.pending = []
+        self.pending, self.history = [], []
         return self._commit(words)
 
     def commit_before(self, hyp: Sequence[Word], t: float) -> list[Word]:
@@ -99,6 +114,7 @@ class Agreement:
             n += 1
         final = self._commit(hyp[:n])
         self.pending = hyp[n:]
+        self.history = [self.pending] if self.pending and self.votes > 1 else []
         return final
 
     @property

@@ -9,6 +9,7 @@ drops silent audio, and a pause after speech finalizes the utterance at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,8 @@ class WhisperEngine:
         self.edge: list[Word] = []  # the hypothesis' words too close to the window's end
         self.short_window = True
         self.use_prompt = False  # a prompt made short-window decodes loop (4x slower)
+        # Called with every decode (bench/asr_replay.py replays commit policies from them).
+        self.on_decode: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def now_s(self) -> float:
@@ -170,14 +173,15 @@ class WhisperEngine:
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return EngineUpdate([], self.draft)
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
-            final = self.agree.commit_all(self._decode())
+            final = self.agree.commit_all(self._logged("utterance", self._decode()))
             self.edge = []
             self.speech_done_s = self.vad.last_speech_end
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return self._update(final)
         if self.since_decode < self.hop:
             return EngineUpdate([], self.draft)
-        hyp = self._decode()
+        forced = len(self.buf) > self.window
+        hyp = self._logged("force" if forced else "hop", self._decode())
         # A word that ends at the window's edge may be cut short: keep it out of
         # the agreement (it stays in the draft) until audio follows it.
         n = 0
@@ -186,7 +190,7 @@ class WhisperEngine:
         if len(self.buf) < MIN_AGREE_S * SAMPLE_RATE:  # too short to trust: draft only
             n = 0
         stable, self.edge = hyp[:n], hyp[n:]
-        if len(self.buf) > self.window:  # no agreement for too long: force it
+        if forced:  # no agreement for too long: force it
             final = self.agree.commit_before(stable, self.now_s - self.cfg.whisper_hop_s)
         else:
             final = self.agree.insert(stable)
@@ -204,10 +208,11 @@ class WhisperEngine:
         if self.since_decode < PAUSE_S * SAMPLE_RATE and (self.agree.pending or self.edge):
             # The last hypothesis heard (nearly) all the audio: trust it.  A decode
             # of a window cut mid-breath may skip or invent the last words.
+            self._logged("flush", None)
             final = self.agree.commit_all(self.agree.pending + self.edge)
         elif self._new_speech() or self.agree.pending:
             self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
-            final = self.agree.commit_all(self._decode())
+            final = self.agree.commit_all(self._logged("flush", self._decode()))
         self.edge = []
         self._cut(self.total)
         return self._update(final)
@@ -222,6 +227,13 @@ class WhisperEngine:
             self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, prompt,
             short_window=self.short_window,
         )
+
+    def _logged(self, kind: str, hyp: list[Word] | None) -> list[Word]:
+        """Report a decode (``None``: the last hypothesis was reused) to ``on_decode``."""
+        if self.on_decode is not None:
+            words = None if hyp is None else [[w.text, w.start, w.end, w.confidence] for w in hyp]
+            self.on_decode({"kind": kind, "now": self.now_s, "words": words})
+        return [] if hyp is None else hyp
 
     def _cut(self, sample: int) -> None:
         """Drop audio before absolute ``sample`` from the window."""

@@ -11,6 +11,7 @@ latency are those of a real-time run without the idle waiting.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import subprocess
@@ -62,6 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--minutes", type=float, default=0.0,
                         help="repeat the speech (other voices) up to this many minutes (backlog run)")
     parser.add_argument("--keep", metavar="DIR", help="keep the generated speech in DIR")
+    parser.add_argument("--decode-log", metavar="FILE",
+                        help="with --fast: record every decode for python -m fhud_app.bench.asr_replay")
     parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
                         help="instead: the ASR worker's CPU over this much real-time silence")
 
@@ -117,11 +120,16 @@ class StreamResult:
     overflows: int = 0
 
 
-def stream_simulated(audio: np.ndarray, config: Config, model: object) -> StreamResult:
-    """The streaming engine under a simulated real-time clock (see the module docstring)."""
+def stream_simulated(
+    audio: np.ndarray, config: Config, model: object, decodes: list[dict] | None = None
+) -> StreamResult:
+    """The streaming engine under a simulated real-time clock (see the module docstring);
+    every decode is appended to ``decodes`` when it is given."""
     from fhud_app.asr.whisper_engine import WhisperEngine
 
     engine = WhisperEngine(model, config.asr)
+    if decodes is not None:
+        engine.on_decode = decodes.append
     block, total = SAMPLE_RATE // 50, len(audio)
     now = fed = 0.0  # simulated seconds; seconds fed
     words, lat, backlog = [], [], []
@@ -254,6 +262,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.idle > 0:
         return run_idle(args.idle)
+    if args.decode_log and not args.fast:
+        raise SystemExit("fhud: error: --decode-log needs --fast (the engine runs in this process).")
     config = Config().with_("asr", engine="whisper")
     with tempfile.TemporaryDirectory(prefix="fhud-bench-asr-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
@@ -265,7 +275,11 @@ def run(args: argparse.Namespace) -> int:
         batch = " ".join(w.text for w in transcribe_words(model, audio, 0.0, config.asr))
         print(f"batch: {len(audio) / SAMPLE_RATE:.1f} s of audio in {time.perf_counter() - t0:.1f} s")
         if args.fast:
-            result = stream_simulated(audio, config, model)
+            decodes: list[dict] = []
+            result = stream_simulated(audio, config, model, decodes)
+            if args.decode_log:
+                meta = {"kind": "meta", "reference": ref, "batch": batch, "hop_s": config.asr.whisper_hop_s}
+                Path(args.decode_log).write_text("".join(json.dumps(d) + "\n" for d in [meta, *decodes]))
         else:
             del model  # the pipeline loads its own, inside its worker
             result = stream_realtime(path, config)

@@ -53,3 +53,17 @@ def test_commit_before_forces_old_words_out() -> None:
     final = agree.commit_before(words("a b c d"), t=1.0)
     assert [w.text for w in final] == ["a", "b"]
     assert agree.draft == "c d"
+
+
+def test_three_votes_need_three_agreeing_hypotheses() -> None:
+    agree = Agreement(votes=3)
+    assert agree.insert(words("the quick")) == []
+    assert agree.insert(words("the quick brown")) == []
+    assert [w.text for w in agree.insert(words("the quack brown fox"))] == ["the"]
+    assert [w.text for w in agree.insert(words("the quack brown fox"))] == []  # "quack": 2 votes
+    assert [w.text for w in agree.insert(words("the quack brown fox"))] == ["quack", "brown", "fox"]
+
+
+def test_one_vote_finalizes_each_hypothesis_at_once() -> None:
+    agree = Agreement(votes=1)
+    assert [w.text for w in agree.insert(words("a b"))] == ["a", "b"]

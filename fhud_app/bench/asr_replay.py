@@ -1,0 +1,94 @@
+"""Replay the streaming Whisper's commit policy on recorded decodes.
+
+Decoding is what costs; which words become final from the decodes is cheap and,
+as long as the policy does not move the audio window, does not change them.  So
+``fhud bench asr --fast --decode-log FILE`` records every decode (its kind, how
+much audio had been fed, its words), and this module re-runs
+:class:`~fhud_app.asr.agreement.Agreement` over them with other settings: how many
+successive hypotheses must agree (``votes``) and how far before the end of the
+audio a word must end to take part (``edge``).  With the engine's own settings the
+replay gives the engine's words exactly (a test checks it), so a sweep measures
+each policy on the same decodes instead of on decodes that fall elsewhere.
+
+    python -m fhud_app.bench.asr_replay FILE 2:0.1 2:1.0 3:0.1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from fhud_app.asr.agreement import Agreement
+from fhud_app.asr.base import Word
+from fhud_app.bench.common import percentile
+
+
+def _words(raw: list[list[Any]]) -> list[Word]:
+    return [Word(str(t), float(a), float(b), float(p)) for t, a, b, p in raw]
+
+
+def replay(
+    decodes: Iterable[dict[str, Any]], *, votes: int = 2, edge_s: float = 0.1, hop_s: float = 0.8
+) -> list[tuple[Word, float]]:
+    """The final words and the audio seconds fed when each became final.
+
+    Mirrors ``WhisperEngine.feed``/``flush``: a ``hop`` decode's words that end
+    ``edge_s`` before the audio fed take part in the agreement, the rest wait; a
+    ``force`` decode finalizes what ends a hop before; ``utterance`` and ``flush``
+    decodes finalize everything (a ``flush`` without words reuses the last hypothesis).
+    """
+    agree = Agreement(votes)
+    edge: list[Word] = []
+    out: list[tuple[Word, float]] = []
+    for d in decodes:
+        kind, now = d["kind"], float(d["now"])
+        if kind == "meta":
+            continue
+        if kind in ("utterance", "flush"):
+            hyp = agree.pending + edge if d["words"] is None else _words(d["words"])
+            final, edge = agree.commit_all(hyp), []
+        else:
+            hyp = _words(d["words"])
+            n = 0
+            while n < len(hyp) and hyp[n].end <= now - edge_s:
+                n += 1
+            stable, edge = hyp[:n], hyp[n:]
+            final = agree.commit_before(stable, now - hop_s) if kind == "force" else agree.insert(stable)
+        out += [(w, now) for w in final]
+    return out
+
+
+def load(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A decode log: its ``meta`` line (reference and batch text) and its decodes."""
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    meta = next((d for d in lines if d.get("kind") == "meta"), {})
+    return meta, [d for d in lines if d.get("kind") != "meta"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from fhud_app.bench.asr import wer
+
+    parser = argparse.ArgumentParser(prog="python -m fhud_app.bench.asr_replay", description=__doc__.split("\n\n")[0])
+    parser.add_argument("log", type=Path, help="written by 'fhud bench asr --fast --decode-log FILE'")
+    parser.add_argument("policies", nargs="+", metavar="VOTES:EDGE", help="e.g. 2:0.1 (the engine's)")
+    args = parser.parse_args(argv)
+    meta, decodes = load(args.log)
+    batch = wer(meta["reference"], meta["batch"])
+    print(f"batch WER {batch:.4f} ({args.log})")
+    print("| votes | edge (s) | streaming WER | / batch | latency p50 | latency p95 |")
+    print("|---|---|---|---|---|---|")
+    for spec in args.policies:
+        votes, edge = spec.split(":")
+        out = replay(decodes, votes=int(votes), edge_s=float(edge), hop_s=float(meta.get("hop_s", 0.8)))
+        stream = wer(meta["reference"], " ".join(w.text for w, _ in out))
+        lat = [now - w.end for w, now in out]
+        print(f"| {votes} | {float(edge):g} | {stream:.4f} | {stream / batch:.3f} | "
+              f"{percentile(lat, 50):.2f} s | {percentile(lat, 95):.2f} s |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
