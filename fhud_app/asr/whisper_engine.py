@@ -24,13 +24,13 @@ from fhud_app.core.errors import ModelError
 log = logging.getLogger(__name__)
 
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
-KEEP_SILENCE_S = 2.0  # audio kept while silent: the next utterance's onset and lead-in
+KEEP_SILENCE_S = 4.0  # audio kept while silent: the next utterance's onset and lead-in
 MIN_DECODE_S = 0.3
 MIN_AGREE_S = 0.0  # a window shorter than this only makes drafts
 EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
 TRIM_AFTER_S = 14.0  # the window holds the whole utterance up to this long
-CONTEXT_S = 1.0  # final audio kept at the head of the window (the decoder hears the lead-in)
+CONTEXT_S = 3.0  # final audio kept at the head of the window (the decoder hears the lead-in)
 MAX_COMPRESSION = 2.4  # a segment more repetitive than this is a decoding loop: dropped
 
 

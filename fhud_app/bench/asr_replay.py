@@ -1,7 +1,9 @@
 """Replay the streaming Whisper's commit policy on recorded decodes.
 
 Decoding is what costs; which words become final from the decodes is cheap and,
-as long as the policy does not move the audio window, does not change them.  So
+as long as the policy does not move the audio window, does not change them (the window is cut only in utterances longer than
+14 s, at the engine's last final word: a policy that finalizes later than the engine loses the
+words the cut left behind, so rows for slow policies are pessimistic there).  So
 ``fhud bench asr --fast --decode-log FILE`` records every decode (its kind, how
 much audio had been fed, its words), and this module re-runs
 :class:`~fhud_app.asr.agreement.Agreement` over them with other settings: how many
