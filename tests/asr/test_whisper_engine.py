@@ -8,7 +8,7 @@ import pytest
 
 from fhud_app.asr.base import AsrEngine, Word
 from fhud_app.asr.vad import FRAME, SpeechTracker
-from fhud_app.asr.whisper_engine import WhisperEngine, transcribe_words
+from fhud_app.asr.whisper_engine import KEEP_SILENCE_S, WhisperEngine, transcribe_words
 from fhud_app.audio.file_source import load_audio
 from fhud_app.bench.asr import normalize
 from fhud_app.core.config import AsrConfig
@@ -73,15 +73,20 @@ def test_word_latency_is_bounded(streamed) -> None:
 
 def test_silence_costs_no_decoding(whisper_model) -> None:
     engine = WhisperEngine(whisper_model, AsrConfig())
-    out = stream(engine, np.zeros(16_000 * 8, np.float32), block=1_600)
-    assert out == [] and engine.decodes == 0
-    assert len(engine.buf) <= 16_000 * 2.5  # the silent window does not grow
+    for _ in range(100):  # 10 s of silence, before any flush
+        assert engine.feed(np.zeros(1_600, np.float32)).final == []
+    assert engine.decodes == 0
+    assert len(engine.buf) <= 16_000 * (KEEP_SILENCE_S + 0.1)  # the silent window does not grow
+    assert engine.flush().final == [] and engine.decodes == 0
 
 
-def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech) -> None:
-    audio = np.concatenate([np.zeros(16_000 * 5, np.float32), speech[: 16_000 * 4]])
-    out = stream(WhisperEngine(whisper_model, AsrConfig()), audio, block=800)
-    assert out and out[0][0].start >= 4.5
+@pytest.mark.parametrize("noise_dbfs", [None, -66.0])
+def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech, noise_dbfs) -> None:
+    # The window keeps KEEP_SILENCE_S of the silence as lead-in: no word may come from it.
+    level = 0.0 if noise_dbfs is None else 10 ** (noise_dbfs / 20)
+    quiet = np.random.default_rng(1).standard_normal(16_000 * 10).astype(np.float32) * level
+    out = stream(WhisperEngine(whisper_model, AsrConfig()), np.concatenate([quiet, speech[: 16_000 * 4]]), block=800)
+    assert out and out[0][0].start >= 9.5
 
 
 def test_speech_tracker_frames_and_silence() -> None:
