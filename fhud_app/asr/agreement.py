@@ -66,6 +66,7 @@ class Agreement:
         self.votes = votes
         self.history: list[list[Word]] = []  # the last votes - 1 hypotheses, uncommitted part
         self.pending: list[Word] = []  # the newest hypothesis, not yet final
+        self.edge: list[Word] = []  # the newest decode's words too close to the audio's end
         self.committed: list[Word] = []  # the last few final words (for de-duplication)
         self.committed_end = 0.0
 
@@ -100,6 +101,28 @@ class Agreement:
             self.history = [h[n:] for h in [*self.history, hyp]][-(self.votes - 1) :]
         return final
 
+    def update(
+        self, hyp: Sequence[Word], now_s: float, edge_s: float, force_before: float | None = None
+    ) -> list[Word]:
+        """A decode inside an utterance; returns the words that became final.
+
+        A word that ends within ``edge_s`` of the audio's end (``now_s``) may be cut
+        short: it stays out of the agreement, in the draft, until audio follows it.  With
+        ``force_before`` (no agreement for too long) the words ending before it are final.
+        """
+        n = 0
+        while n < len(hyp) and hyp[n].end <= now_s - edge_s:
+            n += 1
+        stable, self.edge = list(hyp[:n]), list(hyp[n:])
+        return self.insert(stable) if force_before is None else self.commit_before(stable, force_before)
+
+    def finish(self, hyp: Sequence[Word] | None = None) -> list[Word]:
+        """End of an utterance or of the stream: finalize ``hyp`` entirely, or without it
+        the newest decode as it stands (pending and edge words)."""
+        words = self.pending + self.edge if hyp is None else hyp
+        self.edge = []
+        return self.commit_all(words)
+
     def commit_all(self, hyp: Sequence[Word] | None = None) -> list[Word]:
         """Finalize a hypothesis entirely (end of an utterance or of the stream)."""
         words = self._clean(self.pending if hyp is None else hyp)
@@ -119,4 +142,4 @@ class Agreement:
 
     @property
     def draft(self) -> str:
-        return " ".join(w.text for w in self.pending)
+        return " ".join(w.text for w in self.pending + self.edge)

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
 KEEP_SILENCE_S = 4.0  # audio kept while silent: the next utterance's onset and lead-in
 MIN_DECODE_S = 0.3
-MIN_AGREE_S = 0.0  # a window shorter than this only makes drafts
 EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
 TRIM_AFTER_S = 14.0  # the window holds the whole utterance up to this long
@@ -153,7 +152,6 @@ class WhisperEngine:
         self.decodes = 0
         self.prompt_words: list[str] = []
         self.edge_s = EDGE_S
-        self.edge: list[Word] = []  # the hypothesis' words too close to the window's end
         self.short_window = True
         self.use_prompt = False  # a prompt made short-window decodes loop (4x slower)
         # Called with every decode (bench/asr_replay.py replays commit policies from them).
@@ -173,8 +171,7 @@ class WhisperEngine:
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return EngineUpdate([], self.draft)
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
-            final = self.agree.commit_all(self._logged("utterance", self._decode()))
-            self.edge = []
+            final = self.agree.finish(self._logged("utterance", self._decode()))
             self.speech_done_s = self.vad.last_speech_end
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return self._update(final)
@@ -182,18 +179,9 @@ class WhisperEngine:
             return EngineUpdate([], self.draft)
         forced = len(self.buf) > self.window
         hyp = self._logged("force" if forced else "hop", self._decode())
-        # A word that ends at the window's edge may be cut short: keep it out of
-        # the agreement (it stays in the draft) until audio follows it.
-        n = 0
-        while n < len(hyp) and hyp[n].end <= self.now_s - self.edge_s:
-            n += 1
-        if len(self.buf) < MIN_AGREE_S * SAMPLE_RATE:  # too short to trust: draft only
-            n = 0
-        stable, self.edge = hyp[:n], hyp[n:]
-        if forced:  # no agreement for too long: force it
-            final = self.agree.commit_before(stable, self.now_s - self.cfg.whisper_hop_s)
-        else:
-            final = self.agree.insert(stable)
+        # No agreement for a whole window: what ends a hop before now is forced final.
+        force_before = self.now_s - self.cfg.whisper_hop_s if forced else None
+        final = self.agree.update(hyp, self.now_s, self.edge_s, force_before)
         self._cut_at_commit()
         return self._update(final)
 
@@ -205,15 +193,15 @@ class WhisperEngine:
     def flush(self) -> EngineUpdate:
         """Decode what is left and finalize all of it."""
         final: list[Word] = []
-        if self.since_decode < PAUSE_S * SAMPLE_RATE and (self.agree.pending or self.edge):
+        if self.since_decode < PAUSE_S * SAMPLE_RATE and (self.agree.pending or self.agree.edge):
             # The last hypothesis heard (nearly) all the audio: trust it.  A decode
             # of a window cut mid-breath may skip or invent the last words.
             self._logged("flush", None)
-            final = self.agree.commit_all(self.agree.pending + self.edge)
+            final = self.agree.finish()
         elif self._new_speech() or self.agree.pending:
             self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
-            final = self.agree.commit_all(self._logged("flush", self._decode()))
-        self.edge = []
+            final = self.agree.finish(self._logged("flush", self._decode()))
+        self.agree.edge = []
         self._cut(self.total)
         return self._update(final)
 
@@ -257,4 +245,4 @@ class WhisperEngine:
 
     @property
     def draft(self) -> str:
-        return " ".join(w.text for w in self.agree.pending + self.edge)
+        return self.agree.draft

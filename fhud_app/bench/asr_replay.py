@@ -1,9 +1,10 @@
 """Replay the streaming Whisper's commit policy on recorded decodes.
 
 Decoding is what costs; which words become final from the decodes is cheap and,
-as long as the policy does not move the audio window, does not change them (the window is cut only in utterances longer than
-14 s, at the engine's last final word: a policy that finalizes later than the engine loses the
-words the cut left behind, so rows for slow policies are pessimistic there).  So
+as long as the policy does not move the audio window, does not change them (the
+window is cut only in utterances longer than 14 s, at the engine's last final word:
+a policy that finalizes later than the engine loses the words the cut left behind,
+so rows for slow policies are pessimistic there).  So
 ``fhud bench asr --fast --decode-log FILE`` records every decode (its kind, how
 much audio had been fed, its words), and this module re-runs
 :class:`~fhud_app.asr.agreement.Agreement` over them with other settings: how many
@@ -25,7 +26,9 @@ from typing import Any
 
 from fhud_app.asr.agreement import Agreement
 from fhud_app.asr.base import Word
+from fhud_app.asr.whisper_engine import EDGE_S
 from fhud_app.bench.common import percentile
+from fhud_app.core.config import AsrConfig
 
 
 def _words(raw: list[list[Any]]) -> list[Word]:
@@ -33,32 +36,26 @@ def _words(raw: list[list[Any]]) -> list[Word]:
 
 
 def replay(
-    decodes: Iterable[dict[str, Any]], *, votes: int = 2, edge_s: float = 0.1, hop_s: float = 0.8
+    decodes: Iterable[dict[str, Any]], *, votes: int = 2, edge_s: float = EDGE_S,
+    hop_s: float = AsrConfig.whisper_hop_s,
 ) -> list[tuple[Word, float]]:
     """The final words and the audio seconds fed when each became final.
 
-    Mirrors ``WhisperEngine.feed``/``flush``: a ``hop`` decode's words that end
-    ``edge_s`` before the audio fed take part in the agreement, the rest wait; a
-    ``force`` decode finalizes what ends a hop before; ``utterance`` and ``flush``
-    decodes finalize everything (a ``flush`` without words reuses the last hypothesis).
+    The same :class:`Agreement` calls as ``WhisperEngine.feed``/``flush``: a ``hop``
+    decode goes through ``update``, a ``force`` decode too with what ends a hop before
+    forced final; ``utterance`` and ``flush`` decodes ``finish`` (a ``flush`` without
+    words finalizes the newest decode as it stands).
     """
     agree = Agreement(votes)
-    edge: list[Word] = []
     out: list[tuple[Word, float]] = []
     for d in decodes:
         kind, now = d["kind"], float(d["now"])
-        if kind == "meta":
-            continue
         if kind in ("utterance", "flush"):
-            hyp = agree.pending + edge if d["words"] is None else _words(d["words"])
-            final, edge = agree.commit_all(hyp), []
-        else:
-            hyp = _words(d["words"])
-            n = 0
-            while n < len(hyp) and hyp[n].end <= now - edge_s:
-                n += 1
-            stable, edge = hyp[:n], hyp[n:]
-            final = agree.commit_before(stable, now - hop_s) if kind == "force" else agree.insert(stable)
+            final = agree.finish(None if d["words"] is None else _words(d["words"]))
+        elif kind in ("hop", "force"):
+            final = agree.update(_words(d["words"]), now, edge_s, now - hop_s if kind == "force" else None)
+        else:  # the meta line
+            continue
         out += [(w, now) for w in final]
     return out
 
@@ -84,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for spec in args.policies:
         votes, edge = spec.split(":")
-        out = replay(decodes, votes=int(votes), edge_s=float(edge), hop_s=float(meta.get("hop_s", 0.8)))
+        out = replay(decodes, votes=int(votes), edge_s=float(edge), hop_s=float(meta.get("hop_s", AsrConfig.whisper_hop_s)))
         stream = wer(meta["reference"], " ".join(w.text for w, _ in out))
         lat = [now - w.end for w, now in out]
         print(f"| {votes} | {float(edge):g} | {stream:.4f} | {stream / batch:.3f} | "
