@@ -140,6 +140,10 @@ class Agreement:
         self.history = [self.pending] if self.pending and self.votes > 1 else []
         return final
 
+    def reset(self) -> None:
+        """Drop every hypothesis not yet final (the draft empties); what is final stays."""
+        self.pending, self.edge, self.history = [], [], []
+
     @property
     def draft(self) -> str:
         return " ".join(w.text for w in self.pending + self.edge)

@@ -8,8 +8,8 @@ every MLX call through the :class:`~fhud_app.core.mlx_gate.MlxGate` (ASR priorit
 
 from __future__ import annotations
 
-import os
-import warnings
+import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from fhud_app.core.config import SAMPLE_RATE, AsrConfig
 from fhud_app.core.errors import ModelError
 from fhud_app.core.mlx_gate import MlxGate, Priority
 
+log = logging.getLogger(__name__)
+
 
 def on_metal() -> bool:
     """True when MLX runs on an Apple GPU (Metal)."""
@@ -28,24 +30,34 @@ def on_metal() -> bool:
         import mlx.core as mx
 
         return bool(mx.metal.is_available())
-    except Exception:
+    except Exception:  # no MLX, or a build without Metal: the CPU it is
+        log.debug("no Metal", exc_info=True)
         return False
 
 
 def load_parakeet(folder: str | Path, gate: MlxGate) -> Any:
-    """Load a Parakeet model from a local folder (config.json + model.safetensors)."""
+    """Load a Parakeet model from a local folder (config.json + model.safetensors).
+
+    What ``parakeet_mlx.from_pretrained`` does for a folder, without asking the hub first
+    (it would, and retry for ~20 s, unless the whole process were set offline).
+    """
     folder = Path(folder).resolve()
     if not (folder / "config.json").is_file() or not (folder / "model.safetensors").is_file():
         raise ModelError(f"{folder} is not a Parakeet model folder (config.json, model.safetensors).")
-    os.environ["HF_HUB_OFFLINE"] = "1"  # a local folder must not trigger hub retries
-    from parakeet_mlx import from_pretrained
+    import mlx.core as mx
+    from mlx.utils import tree_flatten, tree_unflatten
+    from parakeet_mlx.utils import from_config
 
     try:
-        with gate.hold(Priority.HIGH), warnings.catch_warnings():
-            # parakeet-mlx leaves config.json open (a ResourceWarning): not ours to fix
-            warnings.simplefilter("ignore", ResourceWarning)
-            return from_pretrained(str(folder))
+        with gate.hold(Priority.HIGH):
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            model = from_config(config)
+            model.load_weights(str(folder / "model.safetensors"))
+            weights = [(k, v.astype(mx.bfloat16)) for k, v in tree_flatten(model.parameters())]
+            model.update(tree_unflatten(weights))  # the dtype from_pretrained gives
+            return model
     except Exception as exc:
+        log.exception("Parakeet model in %s", folder)
         raise ModelError(f"the Parakeet model in {folder} could not be loaded ({exc}).") from None
 
 

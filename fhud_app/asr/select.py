@@ -32,6 +32,7 @@ class Choice:
 
 
 def hub_offline() -> bool:
+    """The person's choice (``HF_HUB_OFFLINE``); read, never set: it is passed on explicitly."""
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -49,18 +50,22 @@ def cached_parakeet(model: str) -> Path | None:
     return folder if all((folder / f).is_file() for f in PARAKEET_FILES) else None
 
 
-def choose(cfg: AsrConfig, *, metal: bool | None = None) -> Choice:
-    """Decide the engine for ``cfg.engine`` (auto | parakeet | whisper)."""
+def choose(cfg: AsrConfig, *, metal: bool | None = None, offline: bool | None = None) -> Choice:
+    """Decide the engine for ``cfg.engine`` (auto | parakeet | whisper).
+
+    ``offline``: the hub may not be asked (default: :func:`hub_offline`).
+    """
     from fhud_app.asr.parakeet_engine import on_metal
 
     metal = on_metal() if metal is None else metal
+    offline = hub_offline() if offline is None else offline
     if cfg.engine == "whisper":
         return Choice("whisper", "asked for with --engine whisper")
     local = cached_parakeet(cfg.parakeet_model)
     if cfg.engine == "parakeet":
         if local is not None:
             return Choice("parakeet", f"asked for; model found in {local}", str(local))
-        if hub_offline() or Path(cfg.parakeet_model).expanduser().is_absolute():
+        if offline or Path(cfg.parakeet_model).expanduser().is_absolute():
             raise ModelError(
                 f"the Parakeet model {cfg.parakeet_model} is not cached and the hub is offline: "
                 "connect once (unset HF_HUB_OFFLINE) or use --engine whisper."
@@ -70,7 +75,7 @@ def choose(cfg: AsrConfig, *, metal: bool | None = None) -> Choice:
         return Choice("whisper", "no Apple GPU (Metal): Parakeet would be slower than real time")
     if local is not None:
         return Choice("parakeet", f"Apple GPU and the model is cached in {local}", str(local))
-    if hub_offline():
+    if offline:
         return Choice("whisper", "Parakeet is not cached and HF_HUB_OFFLINE is set")
     return Choice("parakeet", "Apple GPU; the model will be downloaded", cfg.parakeet_model)
 

@@ -150,10 +150,7 @@ class WhisperEngine:
         self.since_decode = 0
         self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
         self.decodes = 0
-        self.prompt_words: list[str] = []
         self.edge_s = EDGE_S
-        self.short_window = True
-        self.use_prompt = False  # a prompt made short-window decodes loop (4x slower)
         # Called with every decode (bench/asr_replay.py replays commit policies from them).
         self.on_decode: Callable[[dict[str, Any]], None] | None = None
 
@@ -201,7 +198,7 @@ class WhisperEngine:
         elif self._new_speech() or self.agree.pending:
             self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
             final = self.agree.finish(self._logged("flush", self._decode()))
-        self.agree.edge = []
+        self.agree.reset()
         self._cut(self.total)
         return self._update(final)
 
@@ -213,10 +210,9 @@ class WhisperEngine:
         if len(self.buf) < MIN_DECODE_S * SAMPLE_RATE:
             return list(self.agree.pending)
         self.decodes += 1
-        prompt = " ".join(self.prompt_words[-30:]) if self.use_prompt else None
+        # No prompt: a prompt made short-window decodes loop (4x slower).
         return transcribe_words(
-            self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, prompt,
-            short_window=self.short_window,
+            self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, short_window=True
         )
 
     def _logged(self, kind: str, hyp: list[Word] | None) -> list[Word]:
@@ -242,8 +238,6 @@ class WhisperEngine:
         self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
     def _update(self, final: list[Word]) -> EngineUpdate:
-        self.prompt_words.extend(w.text for w in final)
-        del self.prompt_words[:-60]
         return EngineUpdate(final, self.draft)
 
     @property

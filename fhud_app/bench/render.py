@@ -24,6 +24,7 @@ import numpy as np
 from fhud_app.bench.common import Figure, report
 from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE, Kind
+from fhud_app.core.memory import rss_mb
 from fhud_app.core.ring import Ring
 
 CPU_TARGET_MS = 2.0
@@ -43,9 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _rss_mb() -> float:
-    import psutil
-
-    return psutil.Process(os.getpid()).memory_info().rss / 2**20
+    return rss_mb() or 0.0
 
 
 def filled_model(live: int, size=(1280.0, 720.0)):  # noqa: ANN001, ANN201

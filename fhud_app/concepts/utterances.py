@@ -16,7 +16,10 @@ IDLE_GRACE_S = 1.2
 
 
 @dataclass
-class Word:
+class HeardWord:
+    """A final word as the concept stage reads it from the words ring (the ASR's
+    :class:`fhud_app.asr.base.Word` plus when it was written)."""
+
     text: str
     start: float  # audio seconds
     end: float
@@ -26,7 +29,7 @@ class Word:
 
 @dataclass
 class Utterance:
-    words: list[Word] = field(default_factory=list)
+    words: list[HeardWord] = field(default_factory=list)
     reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "flush"
 
     @property
@@ -61,7 +64,7 @@ class UtteranceCutter:
         self.max_words = max(1, max_words)
         self.open = Utterance()
 
-    def add(self, word: Word) -> list[Utterance]:
+    def add(self, word: HeardWord) -> list[Utterance]:
         """Append ``word``; returns the utterances this closes (zero, one or two)."""
         closed: list[Utterance] = []
         if self.open.words and word.start - self.open.end >= self.pause_s:

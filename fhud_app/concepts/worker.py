@@ -23,7 +23,13 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from fhud_app.concepts.extractor import Extractor
-from fhud_app.concepts.utterances import Merged, Utterance, UtteranceCutter, Word, merge_utterances
+from fhud_app.concepts.utterances import (
+    HeardWord,
+    Merged,
+    Utterance,
+    UtteranceCutter,
+    merge_utterances,
+)
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
@@ -163,7 +169,7 @@ class ConceptWorker(Worker):
             if int(rec["kind"]) != Kind.WORD:
                 continue
             self.last_audio_s = max(self.last_audio_s, float(rec["emitted_at"]))
-            word = Word(
+            word = HeardWord(
                 decode_text(rec["text"]),
                 float(rec["start"]),
                 float(rec["end"]),

@@ -54,7 +54,9 @@ Measure = Callable[[str, str], float]  # (role, text) -> logical px
 
 
 @dataclass
-class Word:
+class CaptionWord:
+    """A word laid out in the caption (the ASR's word is :class:`fhud_app.asr.base.Word`)."""
+
     text: str
     key: str  # normalized form for matching
     born: float
@@ -76,7 +78,7 @@ class Caption:
     word_life_s: float
     max_words: int
     font_px: float = 22.0
-    words: list[Word] = field(default_factory=list)
+    words: list[CaptionWord] = field(default_factory=list)
     _cursor: float = 0.0
     dropped: int = 0
 
@@ -96,7 +98,7 @@ class Caption:
     def baseline(self, line: int) -> float:
         return self.height - self.margin - line * self.line_h - self.font_px * 0.3
 
-    def add(self, text: str, now: float) -> Word | None:
+    def add(self, text: str, now: float) -> CaptionWord | None:
         text = clean_text(text)
         if not text:
             return None
@@ -108,15 +110,15 @@ class Caption:
                 old.line += 1
             self._cursor = left
         x = max(left, self._cursor)
-        word = Word(text, normalize(text), now, x, width=w, dissolve_at=now + self.word_life_s)
+        word = CaptionWord(text, normalize(text), now, x, width=w, dissolve_at=now + self.word_life_s)
         word.y = self.baseline(0)
         self._cursor = x + w + space
         self.words.append(word)
         return word
 
-    def update(self, now: float, dt: float) -> list[Word]:
+    def update(self, now: float, dt: float) -> list[CaptionWord]:
         """Ease lines into place; return the words that start dissolving now."""
-        out: list[Word] = []
+        out: list[CaptionWord] = []
         over = len(self.words) - self.max_words
         for i, w in enumerate(self.words):
             if (i < over or w.line >= CAPTION_LINES) and w.dissolve_at > now:
@@ -148,7 +150,7 @@ class Caption:
                 return x, tail
         return x, "…" if self.measure("word", "…") <= room else ""
 
-    def alpha(self, w: Word, now: float) -> float:
+    def alpha(self, w: CaptionWord, now: float) -> float:
         a = min(1.0, max(0.0, (now - w.born) / FADE_IN_S))
         if now > w.dissolve_at:
             a *= max(0.0, 1.0 - (now - w.dissolve_at) / DISSOLVE_S)

@@ -16,7 +16,7 @@ import numpy as np
 
 from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
-from fhud_app.render.caption import Caption, Measure, Word, approx_measure, clean_text
+from fhud_app.render.caption import Caption, CaptionWord, Measure, approx_measure, clean_text
 from fhud_app.render.concepts import ConceptSet
 from fhud_app.render.pool import PARTICLE_FLOATS, ParticlePool
 
@@ -172,7 +172,7 @@ class ParticleModel:
         )
 
     # ------------------------------------------------------------ particles
-    def _dissolve(self, word: Word) -> None:
+    def _dissolve(self, word: CaptionWord) -> None:
         target = self._target_for(word.key)
         n = int(np.clip(len(word.text) * 8 + 10, 12, 72))
         slots = self.pool.allocate(n)

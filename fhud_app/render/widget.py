@@ -9,12 +9,12 @@ context (ModernGL attached once via ``init_context``/``get_context``).
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 
 import moderngl
 import numpy as np
-import psutil
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QSurfaceFormat
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
@@ -22,13 +22,17 @@ from PySide6.QtWidgets import QWidget
 
 from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.memory import rss_mb
 from fhud_app.core.ring import RingReader
 from fhud_app.render.atlas import GlyphAtlas
 from fhud_app.render.gl_renderer import GLRenderer
 from fhud_app.render.overlay import FrameStats, overlay_items
 from fhud_app.render.particles import ParticleModel
+from fhud_app.render.shader_loader import ShaderError
 
+log = logging.getLogger(__name__)
 REQUIRED_GL = (4, 1)
+FIELD_OPACITY = 0.6  # the dark field drawn behind the particles
 READ_BATCH = 1024  # events taken from one ring per frame (the rest wait a frame)
 DOZE_MS = 200  # an empty, still field draws nothing; the rings are looked at this often
 
@@ -80,7 +84,6 @@ class HudGLWidget(QOpenGLWidget):
         self.stats = FrameStats()
         self.pipeline_stats: dict[str, float] = {}
         self.debug_overlay = False
-        self.field_opacity = 0.6
         self._t0 = clock()
         self._batch = np.empty(READ_BATCH, dtype=EVENT_DTYPE)
         self._watched: QWidget | None = None
@@ -115,12 +118,6 @@ class HudGLWidget(QOpenGLWidget):
     @Slot()
     def toggle_debug_overlay(self) -> None:
         self.set_debug_overlay(not self.debug_overlay)
-
-    @Slot(float)
-    def set_field_opacity(self, value: float) -> None:
-        """Opacity of the dark field drawn behind the particles (0 = none)."""
-        self.field_opacity = min(max(float(value), 0.0), 1.0)
-        self.wake()
 
     @Slot()
     def wake(self) -> None:
@@ -157,17 +154,25 @@ class HudGLWidget(QOpenGLWidget):
             self.atlas = GlyphAtlas(self.devicePixelRatioF())
             self.model.set_measure(self.atlas.measure)
             self.renderer = GLRenderer(self.ctx, self.model.pool.capacity, self.model.concepts.capacity)
+        except ShaderError as exc:  # names the file and line: a broken install, not the driver
+            log.exception("shader")
+            self._report(f"fHUD cannot draw the concept field: {exc} Transcription keeps working.")
+            return
         except Exception as exc:  # noqa: BLE001 - a driver can fail in many ways
+            log.exception("OpenGL setup")
             self._fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return
         self.context().aboutToBeDestroyed.connect(self.release_gl)
 
     def _fail(self, what: str) -> None:
         need = ".".join(map(str, self.required_gl))
-        self.error = (
+        self._report(
             f"fHUD needs OpenGL {need} or newer to draw the concept field, but this system "
             f"offers {what}. Update the graphics driver; transcription keeps working."
         )
+
+    def _report(self, message: str) -> None:
+        self.error = message
         QTimer.singleShot(0, lambda: self.gl_unsupported.emit(self.error))
 
     def profile_name(self) -> str:
@@ -193,7 +198,7 @@ class HudGLWidget(QOpenGLWidget):
             if n:
                 self.model.consume(self._batch[:n])
         self.model.update(self.clock() - self._t0)
-        self.renderer.opacity = self.field_opacity
+        self.renderer.opacity = FIELD_OPACITY
         extra = self._overlay() if self.debug_overlay else ()
         self.renderer.render(self.model, self.atlas, dpr, extra)
         cpu_ms = (time.thread_time() - t_start) * 1e3
@@ -205,7 +210,7 @@ class HudGLWidget(QOpenGLWidget):
         now = time.monotonic()
         if now - self._rss_at > 1.0:
             self._rss_at = now
-            self._rss_mb = psutil.Process().memory_info().rss / 2**20
+            self._rss_mb = rss_mb() or 0.0
         stats = {"rss_mb": self._rss_mb, **self.pipeline_stats}
         return overlay_items(self.stats, self.model, self.readers, stats)
 

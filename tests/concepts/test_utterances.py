@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from fhud_app.concepts.utterances import UtteranceCutter, Word
+from fhud_app.concepts.utterances import HeardWord, UtteranceCutter
 
 
-def _w(text: str, start: float, wall: float = 0.0) -> Word:
-    return Word(text, start, start + 0.3, wall)
+def _w(text: str, start: float, wall: float = 0.0) -> HeardWord:
+    return HeardWord(text, start, start + 0.3, wall)
 
 
 def test_sentence_punctuation_closes_an_utterance() -> None:

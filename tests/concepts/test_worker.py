@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from fhud_app.concepts.extractor import LlmExtractor
-from fhud_app.concepts.utterances import Utterance, Word, merge_utterances
+from fhud_app.concepts.utterances import HeardWord, Utterance, merge_utterances
 from fhud_app.concepts.worker import ConceptWorker
 from fhud_app.core.config import Config
 from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict, make_event
@@ -106,7 +106,7 @@ def test_live_worker_skips_to_the_newest_when_behind(qtbot) -> None:  # noqa: AN
 
 def test_merge_utterances_bounds_groups() -> None:
     def utt(n: int) -> Utterance:
-        return Utterance([Word(f"w{i}", i, i + 0.1, 0.0) for i in range(n)])
+        return Utterance([HeardWord(f"w{i}", i, i + 0.1, 0.0) for i in range(n)])
 
     groups = merge_utterances([utt(3), utt(4), utt(6), utt(2)], max_words=8)
     assert [len(g.words) for g in groups] == [7, 8]
