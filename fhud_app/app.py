@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal
 
 from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
-from fhud_app.audio.source import AudioSource
+from fhud_app.audio.source import AudioSource, SourceSpec
 from fhud_app.concepts.worker import ConceptWorker, ExtractorFactory, default_extractor_factory
 from fhud_app.core import paths
 from fhud_app.core.config import Config
@@ -37,32 +37,7 @@ log = logging.getLogger(__name__)
 
 WORDS_CAPACITY = 4096
 CONCEPTS_CAPACITY = 4096
-MIC_PREFIX = "mic"
 LOOP_GAP_S = 2.0  # silence between two plays of a looping file: its last words finalize
-
-
-@dataclass(frozen=True)
-class SourceSpec:
-    """Where audio comes from: a file path (played once, or ``loop``-ed until stopped),
-    or the microphone (``mic`` / ``mic:DEVICE``).  ``pace_s``: how often a real-time
-    file wakes to write what falls due (default: every audio block)."""
-
-    path: Path | None = None
-    device: str | int | None = None
-    loop: bool = False
-    pace_s: float | None = None
-
-    @classmethod
-    def parse(cls, spec: str | Path) -> SourceSpec:
-        text = str(spec)
-        if text == MIC_PREFIX or text.startswith(MIC_PREFIX + ":"):
-            dev = text[len(MIC_PREFIX) + 1 :] or None
-            return cls(None, int(dev) if dev and dev.isdigit() else dev)
-        return cls(Path(text))
-
-    @property
-    def is_mic(self) -> bool:
-        return self.path is None
 
 
 class Pipeline(QObject):
@@ -222,7 +197,7 @@ def build_pipeline(
 FILE_PACE_S = 0.1  # a file played in real time wakes 10 times a second, not per 20 ms block
 
 
-def make_view(config: Config, _parent: Any = None) -> Any:
+def make_view(config: Config) -> Any:
     """The GL particle view (a ``QOpenGLWidget`` of the render package) for ``config``."""
     from fhud_app.render.particles import ParticleModel
     from fhud_app.render.widget import HudGLWidget
@@ -233,14 +208,12 @@ def make_view(config: Config, _parent: Any = None) -> Any:
     return view
 
 
-def make_pipeline(config: Config, feed: Any) -> Any:
-    """The headless pipeline of :mod:`fhud_app.app`, fed by the microphone or a file
-    (paced in real time, as a microphone would be; the demo's file loops in the same
-    pipeline: the models load once and concept ids keep counting)."""
-    if feed.file is not None:
-        spec = SourceSpec(Path(feed.file), loop=bool(feed.loop), pace_s=FILE_PACE_S)
-    else:
-        spec = SourceSpec(None, feed.device or None)
+def make_pipeline(config: Config, spec: SourceSpec) -> Pipeline:
+    """The GUI's pipeline, fed by the microphone or a file (paced in real time, as a
+    microphone would be; the demo's file loops in the same pipeline: the models load
+    once and concept ids keep counting)."""
+    if not spec.is_mic and spec.pace_s is None:
+        spec = replace(spec, pace_s=FILE_PACE_S)
     # Sessions are kept for the microphone and for files, not for the looping demo.
-    session = None if feed.loop else ("microphone" if feed.is_mic else str(feed.file))
+    session = None if spec.loop else spec.label
     return build_pipeline(config, spec, realtime=True, session_source=session)

@@ -17,12 +17,13 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
+from fhud_app.audio.source import SourceSpec
 from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.controller import PipelineController
-from fhud_app.hud.launch import Feed, trace
+from fhud_app.hud.launch import trace
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
@@ -31,24 +32,22 @@ from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, pa
 log = logging.getLogger(__name__)
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
 
-__all__ = ["App", "Feed"]
-
 
 class App(QObject):
     """Owns the window, tray and hotkey for one run of the GUI, around a controller."""
 
-    def __init__(self, config: Config, feed: Feed, settings: Settings, *,
+    def __init__(self, config: Config, spec: SourceSpec, settings: Settings, *,
                  view_factory: ViewFactory, pipeline_factory: PipelineFactory,
                  device_layer: devices.DeviceLayer | None = None) -> None:  # fmt: skip
         super().__init__()
-        self.config, self.feed, self.settings = config, feed, settings
+        self.config, self.settings = config, settings
         self.devices = device_layer or devices.SoundDeviceLayer()
         self.hotkey: hotkey.HotkeyBackend | None = None
         self.view = view_factory(config)
         self.window = HudWindow(self.view, pinned=config.hud.pinned,
                                 click_through=config.hud.click_through, opacity=config.hud.opacity)  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
-        self.controller = PipelineController(config, feed, settings, pipeline_factory, self.devices, self)
+        self.controller = PipelineController(config, spec, settings, pipeline_factory, self.devices, self)
         self._quitting = self._start_pending = False
         self._wire()
 
@@ -64,8 +63,8 @@ class App(QObject):
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
         t.show_choices(hud, bool(self.settings.get(Key.LISTENING)), self.config.asr.engine, self.config.llm.model)
-        t.set_devices(self.devices.input_names(), self.feed.device)
-        t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), self.feed.device))
+        t.set_devices(self.devices.input_names(), c.device)
+        t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), c.device))
         t.toggle_requested.connect(self.toggle)
         t.pinned_changed.connect(lambda on: self._set(Key.PINNED, on, w.set_pinned))
         t.click_through_changed.connect(self.set_click_through)
@@ -181,7 +180,7 @@ class App(QObject):
             self._setup_hotkey(chord)
         if pipeline_changed:
             self.config = self.settings.apply(self.config)
-            self.feed.device = self.settings.get(Key.INPUT_DEVICE) if self.feed.is_mic else ""
+            self.controller.use_device(self.settings.get(Key.INPUT_DEVICE))
             self.controller.restart(self.config)
 
     def _setup_hotkey(self, text: str) -> None:

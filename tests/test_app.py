@@ -171,7 +171,8 @@ def test_looping_file_plays_on_in_one_pipeline(qtbot, tmp_path):
     import numpy as np
     import soundfile as sf
 
-    from fhud_app.app import SourceSpec, build_pipeline
+    from fhud_app.app import build_pipeline
+    from fhud_app.audio.source import SourceSpec
     from fhud_app.core.config import Config
     from fhud_app.core.events import Kind
 

@@ -40,7 +40,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
 
     from fhud_app.app_gui import App
     from fhud_app.core import paths
-    from fhud_app.hud.launch import config_from, feed_from, leave_now, trace
+    from fhud_app.hud.launch import config_from, leave_now, source_from, trace
     from fhud_app.hud.settings import Settings
     from fhud_app.hud.unix_signals import quit_on_signals
 
@@ -52,7 +52,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     app.setWindowIcon(QIcon(str(paths.repo_resources() / "icon.png")))
     settings = Settings()
     config = config_from(args, settings)
-    gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
+    gui = App(config, source_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
     wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(args.exit_after)

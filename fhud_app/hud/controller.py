@@ -10,14 +10,16 @@ chosen microphone goes away.  It touches no widget: the app wires its signals.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from fhud_app.audio.source import SourceSpec
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices
-from fhud_app.hud.launch import Feed, trace
+from fhud_app.hud.launch import ready_text, trace
 from fhud_app.hud.parts import Pipeline, PipelineFactory
 from fhud_app.hud.session_pump import SessionPump
 from fhud_app.hud.settings import Key, Settings
@@ -33,10 +35,10 @@ class PipelineController(QObject):
     started = Signal(object)  # the Pipeline that just started (views attach their readers)
     stats = Signal(dict)  # the debug overlay's figures: ASR, concepts (prefixed ``concept_``)
 
-    def __init__(self, config: Config, feed: Feed, settings: Settings, factory: PipelineFactory,
+    def __init__(self, config: Config, spec: SourceSpec, settings: Settings, factory: PipelineFactory,
                  device_layer: devices.DeviceLayer, parent: QObject | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.config, self.feed, self.settings = config, feed, settings
+        self.config, self.spec, self.settings = config, spec, settings
         self.factory = factory
         self.devices = device_layer
         self.pipeline: Pipeline | None = None
@@ -55,13 +57,13 @@ class PipelineController(QObject):
     def start(self) -> None:
         if self.pipeline is not None or self.closed:
             return
-        if self.feed.is_mic:
-            choice = devices.resolve(self.feed.device, self.devices)
+        if self.spec.is_mic:
+            choice = devices.resolve(self.device, self.devices)
             if choice.message:
                 self.message.emit(choice.message, False)
-            self.feed.device = choice.device
+            self.use_device(choice.device)
         try:
-            pipeline = self.factory(self.config, self.feed)
+            pipeline = self.factory(self.config, self.spec)
         except FhudError as exc:
             self.message.emit(str(exc), True)
             return
@@ -71,7 +73,7 @@ class PipelineController(QObject):
         pipeline.start()
         trace("pipeline-started")
         self.started.emit(pipeline)
-        if self.feed.is_mic:
+        if self.spec.is_mic:
             self._level_reader = pipeline.audio.reader()
             self._level_timer.start()
 
@@ -98,9 +100,19 @@ class PipelineController(QObject):
         if self.settings.get(Key.LISTENING):
             self.start()
 
+    @property
+    def device(self) -> str:
+        """The microphone asked for ("" = the system default)."""
+        return "" if self.spec.device is None else str(self.spec.device)
+
+    def use_device(self, name: str) -> None:
+        """Open microphone ``name`` ("" = the default) from the next start (a file plays on)."""
+        if self.spec.is_mic:
+            self.spec = replace(self.spec, device=name or None)
+
     def choose_device(self, name: str) -> None:
-        if self.feed.is_mic:
-            self.feed.device = name
+        if self.spec.is_mic:
+            self.use_device(name)
             self.restart()
 
     def close(self, timeout_s: float) -> bool:
@@ -134,7 +146,7 @@ class PipelineController(QObject):
         trace("ready")
         log.info("speech engine %s: %s", name, reason)  # why this engine: for the log, not the HUD
         self.cleared.emit()
-        self.message.emit(self.feed.ready_text(name), False)
+        self.message.emit(ready_text(self.spec, name), False)
 
     def _on_concepts_ready(self, name: str) -> None:
         trace("concepts-ready")
@@ -161,12 +173,12 @@ class PipelineController(QObject):
         if error is None:  # a looping feed (the demo) plays on inside its pipeline: never here
             self.message.emit("The audio file has ended.", True)
             return
-        if self.feed.is_mic and isinstance(source_error, DeviceError):
-            choice = devices.after_failure(self.feed.device, error, self.devices)
+        if self.spec.is_mic and isinstance(source_error, DeviceError):
+            choice = devices.after_failure(self.device, error, self.devices)
             self._retries += 1
             if choice is not None and self._retries <= MAX_DEVICE_RETRIES:
                 self.message.emit(choice.message or error, False)
-                self.feed.device = choice.device
+                self.use_device(choice.device)
                 self.settings.set(Key.INPUT_DEVICE, choice.device)
                 QTimer.singleShot(0, self.restart)
                 return

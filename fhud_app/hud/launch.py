@@ -1,4 +1,4 @@
-"""What a launch starts from: the effective config, the audio feed, timing traces."""
+"""What a launch starts from: the effective config, the audio source, timing traces."""
 
 from __future__ import annotations
 
@@ -7,31 +7,14 @@ import logging
 import os
 import sys
 import time
+from pathlib import Path
 
+from fhud_app.audio.source import SourceSpec
 from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.hud.settings import Settings
 
 DEMO_FILE = "demo/monologue.ogg"
-
-
-class Feed:
-    """Where the audio comes from: the microphone (``device``) or a file, maybe looping."""
-
-    def __init__(self, *, file: str | None = None, loop: bool = False, device: str = "") -> None:
-        self.file, self.loop, self.device = file, loop, device
-
-    @property
-    def is_mic(self) -> bool:
-        return self.file is None
-
-    def ready_text(self, engine: str) -> str:
-        """The HUD's line once speech recognition runs: what it hears, and with what."""
-        if self.is_mic:
-            return f"Listening (speech: {engine})."
-        if self.loop:
-            return f"Demo: a recorded monologue, played on a loop (speech: {engine})."
-        return f"Playing {os.path.basename(self.file)} (speech: {engine})."
 
 
 def config_from(args: argparse.Namespace, settings: Settings) -> Config:
@@ -45,13 +28,23 @@ def config_from(args: argparse.Namespace, settings: Settings) -> Config:
     return config
 
 
-def feed_from(args: argparse.Namespace, config: Config) -> Feed:
+def source_from(args: argparse.Namespace, config: Config) -> SourceSpec:
+    """The demo (looping), ``--source FILE``, or the microphone of ``config``."""
     if getattr(args, "demo", False):
-        return Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True)
+        return SourceSpec(paths.repo_resources() / DEMO_FILE, loop=True)
     if getattr(args, "source", None):
-        return Feed(file=args.source, loop=False)
+        return SourceSpec(Path(args.source))
     device = config.audio.device
-    return Feed(device="" if device is None else str(device))
+    return SourceSpec(None, None if device in (None, "") else str(device))
+
+
+def ready_text(spec: SourceSpec, engine: str) -> str:
+    """The HUD's line once speech recognition runs: what it hears, and with what."""
+    if spec.is_mic:
+        return f"Listening (speech: {engine})."
+    if spec.loop:
+        return f"Demo: a recorded monologue, played on a loop (speech: {engine})."
+    return f"Playing {spec.path.name} (speech: {engine})."
 
 
 def trace(event: str) -> None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
-from fhud_app.audio.source import AudioSource
+from fhud_app.audio.source import AudioSource, SourceSpec
 from fhud_app.core.config import Config
 from fhud_app.core.ring import Ring, RingReader
-from fhud_app.hud.launch import Feed
 from fhud_app.store.session import SessionRecorder
 
 
@@ -72,5 +71,5 @@ class HudView(Protocol):
     def set_pipeline_stats(self, stats: dict) -> None: ...
 
 
-PipelineFactory = Callable[[Config, Feed], Pipeline]
+PipelineFactory = Callable[[Config, SourceSpec], Pipeline]
 ViewFactory = Callable[[Config], HudView]

@@ -7,13 +7,15 @@ they (and the real parts) still do, so a drifted fake fails here.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from fhud_app.app_gui import App, Feed
+from fhud_app.app_gui import App
+from fhud_app.audio.source import SourceSpec
 from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError
@@ -78,17 +80,16 @@ class FakePipeline(QObject):
 
     finished = Signal()
 
-    def __init__(self, config: Config, feed: Feed, concepts: bool = False) -> None:
+    def __init__(self, config: Config, spec: SourceSpec, concepts: bool = False) -> None:
         super().__init__()
-        self.config, self.device, self.loop = config, feed.device, feed.loop
+        self.config, self.device, self.loop = config, spec.device or "", spec.loop
         self.asr = FakeAsr()
         self.concept_worker = FakeConcepts() if concepts else None
         self.words = Ring(64, EVENT_DTYPE)
         self.concepts = Ring(64, EVENT_DTYPE)
         self.audio = Ring(8 * 16_000, "float32")
         self.source = FakeSource()
-        source = None if feed.loop else ("microphone" if feed.is_mic else str(feed.file))
-        self.session = None if source is None else SessionRecorder(paths.sessions_dir(), source=source)
+        self.session = None if spec.loop else SessionRecorder(paths.sessions_dir(), source=spec.label)
         self.error: str | None = None
         self.running = False
         self.stuck = False
@@ -115,17 +116,17 @@ class FakeDevices:
 
 
 class Harness:
-    def __init__(self, qtbot, feed: Feed, layer: FakeDevices, settings: Settings | None = None) -> None:
+    def __init__(self, qtbot, spec: SourceSpec, layer: FakeDevices, settings: Settings | None = None) -> None:
         self.made: list[FakePipeline] = []
         self.settings = settings or Settings()
         self.concepts = False  # pipelines made with a fake concept stage
-        self.app = App(self.settings.apply(Config()), feed, self.settings, view_factory=lambda c: FakeView(),
+        self.app = App(self.settings.apply(Config()), spec, self.settings, view_factory=lambda c: FakeView(),
                        pipeline_factory=self._make, device_layer=layer)  # fmt: skip
         self.control = self.app.controller
         qtbot.addWidget(self.app.window)
 
-    def _make(self, config: Config, feed: Feed) -> FakePipeline:
-        pipe = FakePipeline(config, feed, self.concepts)
+    def _make(self, config: Config, spec: SourceSpec) -> FakePipeline:
+        pipe = FakePipeline(config, spec, self.concepts)
         self.made.append(pipe)
         return pipe
 
@@ -139,8 +140,8 @@ class Harness:
 def harness(qtbot):
     made = []
 
-    def build(feed: Feed | None = None, layer: FakeDevices | None = None, settings: Settings | None = None):
-        h = Harness(qtbot, feed or Feed(device=""), layer or FakeDevices("Built-in"), settings)
+    def build(spec: SourceSpec | None = None, layer: FakeDevices | None = None, settings: Settings | None = None):
+        h = Harness(qtbot, spec or SourceSpec(), layer or FakeDevices("Built-in"), settings)
         made.append(h)
         return h
 
@@ -166,7 +167,7 @@ def test_pipeline_status_reaches_hud_and_tray(qtbot, harness):
 
 
 def test_missing_microphone_falls_back_to_default(harness):
-    h = harness(Feed(device="USB Mic"), FakeDevices("Built-in"))
+    h = harness(SourceSpec(device="USB Mic"), FakeDevices("Built-in"))
     h.control.start()
     assert h.made[0].device == ""
     assert "not connected" in h.app.window.status.text()
@@ -174,7 +175,7 @@ def test_missing_microphone_falls_back_to_default(harness):
 
 def test_microphone_removed_mid_stream_restarts_on_default(qtbot, harness):
     layer = FakeDevices("Built-in", "USB Mic")
-    h = harness(Feed(device="USB Mic"), layer)
+    h = harness(SourceSpec(device="USB Mic"), layer)
     h.control.start()
     assert h.made[0].device == "USB Mic"
     layer.names.remove("USB Mic")
@@ -203,7 +204,7 @@ def test_words_ring_reaches_the_view(harness):
 
 
 def test_demo_loops_inside_one_pipeline(qtbot, harness):
-    h = harness(Feed(file="demo.ogg", loop=True))
+    h = harness(SourceSpec(Path("demo.ogg"), loop=True))
     h.control.start()
     assert h.made[0].loop  # the source loops: the pipeline (and its models) is built once
     assert len(h.made) == 1 and h.made[0].running
@@ -212,7 +213,7 @@ def test_demo_loops_inside_one_pipeline(qtbot, harness):
 
 
 def test_a_file_that_ends_says_so(harness):
-    h = harness(Feed(file="talk.wav"))
+    h = harness(SourceSpec(Path("talk.wav")))
     h.control.start()
     h.made[0].finished.emit()
     assert h.control.pipeline is None and "ended" in h.app.window.status.text()
@@ -221,7 +222,7 @@ def test_a_file_that_ends_says_so(harness):
 def test_failing_pipeline_is_a_sentence_not_a_crash(harness):
     h = harness()
 
-    def broken(config, feed):
+    def broken(config, spec):
         raise DeviceError("no microphone found: connect one, or transcribe a file instead.")
 
     h.control.factory = broken
@@ -325,9 +326,9 @@ def test_the_fakes_and_the_real_parts_keep_to_the_protocols(qapp, tmp_path):
 
     from fhud_app.app import make_pipeline
 
-    assert isinstance(FakePipeline(Config(), Feed(device=""), concepts=True), parts.Pipeline)
+    assert isinstance(FakePipeline(Config(), SourceSpec(), concepts=True), parts.Pipeline)
     assert isinstance(FakeView(), parts.HudView)
     sf.write(tmp_path / "talk.wav", np.zeros(1600, np.float32), 16_000)
-    real = make_pipeline(Config(), Feed(file=str(tmp_path / "talk.wav")))  # built, not started
+    real = make_pipeline(Config(), SourceSpec(tmp_path / "talk.wav"))  # built, not started
     assert isinstance(real, parts.Pipeline)
     assert isinstance(real.asr, parts.SpeechStage) and isinstance(real.concept_worker, parts.ConceptStage)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from fhud_app.app_gui import Feed
+from fhud_app.audio.source import SourceSpec
 from fhud_app.core import paths
 from fhud_app.core.events import Kind, make_event
 from tests.hud.test_app_gui import FakeDevices, harness  # noqa: F401 - the fixture
@@ -16,7 +17,7 @@ def _say(pipe, *words: str) -> None:
 
 
 def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot, harness):  # noqa: F811
-    h = harness(Feed(file="talk.wav"), FakeDevices("Built-in"))
+    h = harness(SourceSpec(Path("talk.wav")), FakeDevices("Built-in"))
     h.app.controller.start()
     pipe = h.made[0]
     _say(pipe, "seed", "round")
@@ -30,7 +31,7 @@ def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot
 
 
 def test_the_timer_saves_while_running_and_a_full_disk_is_said_once(qtbot, harness, monkeypatch):  # noqa: F811
-    h = harness(Feed(device=""), FakeDevices("Built-in"))
+    h = harness(SourceSpec(), FakeDevices("Built-in"))
     h.app.controller.start()
     said: list[str] = []
     monkeypatch.setattr(h.app, "say", lambda text, sticky=False: said.append(text))
@@ -57,7 +58,7 @@ def test_the_demo_keeps_no_session(qapp):
     from fhud_app.core.config import Config
     from fhud_app.hud.launch import DEMO_FILE
 
-    demo = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True))
+    demo = make_pipeline(Config(), SourceSpec(paths.repo_resources() / DEMO_FILE, loop=True))
     assert demo.session is None  # built, not started
-    played = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE)))
+    played = make_pipeline(Config(), SourceSpec(paths.repo_resources() / DEMO_FILE))
     assert played.session is not None and played.session.header["source"].endswith(DEMO_FILE)
