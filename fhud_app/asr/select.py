@@ -45,7 +45,8 @@ def cached_parakeet(model: str) -> Path | None:
         from huggingface_hub import snapshot_download
 
         folder = Path(snapshot_download(model, allow_patterns=PARAKEET_FILES, local_files_only=True))
-    except Exception:
+    except Exception:  # not in the cache (or no hub library): nothing cached
+        log.debug("Parakeet %s is not cached", model, exc_info=True)
         return None
     return folder if all((folder / f).is_file() for f in PARAKEET_FILES) else None
 
@@ -101,6 +102,7 @@ def download_parakeet(repo_id: str, progress: Progress | None = None) -> Path:
     try:
         return Path(snapshot_download(repo_id, allow_patterns=PARAKEET_FILES, tqdm_class=_Report))
     except Exception as exc:
+        log.exception("downloading %s", repo_id)
         raise ModelError(
             f"could not download the Parakeet model {repo_id} ({type(exc).__name__}): "
             "check the network, or use --engine whisper."
@@ -118,6 +120,7 @@ def load_engine(
     except FhudError:
         raise
     except Exception as exc:  # an unexpected failure still gets one sentence
+        log.exception("loading the %s engine", choice.engine)
         raise ModelError(f"the {choice.engine} engine failed to load ({exc}).") from None
     if progress is not None:
         progress(1.0)

@@ -81,6 +81,7 @@ def load_whisper(cfg: AsrConfig, cpu_threads: int | None = None) -> Any:
             str(path), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
         )
     except Exception as exc:
+        log.exception("loading Whisper from %s", path)
         raise ModelError(f"the Whisper model in {path} could not be loaded ({exc}).") from None
 
 

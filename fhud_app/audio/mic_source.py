@@ -8,6 +8,7 @@ the reader side resamples (see :attr:`MicSource.sample_rate`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import ModuleType
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from fhud_app.core.config import SAMPLE_RATE
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.core.ring import Ring
+
+log = logging.getLogger(__name__)
 
 
 def _default_backend() -> ModuleType:
@@ -81,6 +84,7 @@ class MicSource:
             )
             return SAMPLE_RATE
         except Exception:  # the device refuses 16 kHz: capture natively, resample later
+            log.debug("%r refuses 16 kHz", self.device, exc_info=True)
             return int(self.sd.query_devices(self.device)["default_samplerate"])
 
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -122,6 +126,7 @@ class MicSource:
             self._stream.start()
             self._watchdog.start()
         except Exception as exc:
+            log.exception("opening the input device %r", self.device_name)
             raise DeviceError(
                 f"could not open the input device {self.device_name!r} ({exc}): "
                 "check that it is connected and that fhud may use the microphone."
@@ -137,6 +142,6 @@ class MicSource:
                 self._stream.stop()
                 self._stream.close()
             except Exception:  # a vanished device may refuse to close: it is gone anyway
-                pass
+                log.debug("closing the input stream", exc_info=True)
             self._stream = None
         self.finished.set()

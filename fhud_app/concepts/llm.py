@@ -172,7 +172,7 @@ class ConceptLlm:
             with self.gate.hold(Priority.LOW):
                 cache, meta = load_prompt_cache(str(path), return_metadata=True)
         except Exception as exc:  # a damaged file is recomputed
-            log.warning("ignoring the saved prompt cache %s (%s)", path, type(exc).__name__)
+            log.warning("ignoring the saved prompt cache %s (%s)", path, type(exc).__name__, exc_info=True)
             return None
         ok = meta.get("prefix") == self._prefix_tag(ids) and len(cache) == len(self._new_cache())
         return cache if ok else None

@@ -6,6 +6,7 @@ never creates a GL context here, so EGL and Qt's GL never meet in one process.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import moderngl
@@ -14,6 +15,8 @@ import numpy as np
 from fhud_app.core.errors import FhudError
 from fhud_app.render.gl_renderer import GLRenderer
 from fhud_app.render.particles import ParticleModel
+
+log = logging.getLogger(__name__)
 
 
 def ensure_gui_app() -> object:
@@ -31,6 +34,7 @@ def create_egl_context() -> moderngl.Context:
     try:
         return moderngl.create_context(standalone=True, backend="egl", require=410)
     except Exception as exc:  # noqa: BLE001 - driver errors come in many types
+        log.exception("EGL context")
         raise FhudError(
             f"cannot create a headless OpenGL 4.1 context via EGL ({exc}); "
             "install Mesa's EGL (libegl1) or run under a desktop session."

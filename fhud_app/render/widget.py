@@ -175,17 +175,9 @@ class HudGLWidget(QOpenGLWidget):
         self.error = message
         QTimer.singleShot(0, lambda: self.gl_unsupported.emit(self.error))
 
-    def profile_name(self) -> str:
-        """'Core Profile' / 'Compatibility Profile' / 'No Profile' of the live context."""
-        prof = self.context().format().profile()
-        return {
-            QSurfaceFormat.OpenGLContextProfile.CoreProfile: "Core Profile",
-            QSurfaceFormat.OpenGLContextProfile.CompatibilityProfile: "Compatibility Profile",
-        }.get(prof, "No Profile")
-
     def paintGL(self) -> None:  # noqa: N802 - Qt override
         if self.renderer is None:
-            self._paint_error()  # a still picture: no frame clock for it
+            paint_message(self, self.error or "Starting the concept field…")  # no frame clock for it
             self._timer.stop()
             return
         t_start = time.thread_time()  # GUI-thread CPU, not wall: other load does not count
@@ -213,15 +205,6 @@ class HudGLWidget(QOpenGLWidget):
             self._rss_mb = rss_mb() or 0.0
         stats = {"rss_mb": self._rss_mb, **self.pipeline_stats}
         return overlay_items(self.stats, self.model, self.readers, stats)
-
-    def _paint_error(self) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(12, 16, 26, 235))
-        painter.setPen(QColor(236, 240, 250))
-        text = self.error or "Starting the concept field…"
-        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
-        painter.drawText(self.rect().adjusted(24, 24, -24, -24), int(flags), text)
-        painter.end()
 
     # ------------------------------------------------------------ frame clock
     def _pace(self) -> None:
@@ -304,3 +287,21 @@ class HudGLWidget(QOpenGLWidget):
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.release_gl()
         super().closeEvent(event)
+
+
+def paint_message(widget: QWidget, text: str) -> None:
+    """A still picture of ``text`` in place of the field (inside a paint event)."""
+    painter = QPainter(widget)
+    painter.fillRect(widget.rect(), QColor(12, 16, 26, 235))
+    painter.setPen(QColor(236, 240, 250))
+    flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+    painter.drawText(widget.rect().adjusted(24, 24, -24, -24), int(flags), text)
+    painter.end()
+
+
+def profile_name(widget: QOpenGLWidget) -> str:
+    """'Core Profile' / 'Compatibility Profile' / 'No Profile' of the widget's live context."""
+    return {
+        QSurfaceFormat.OpenGLContextProfile.CoreProfile: "Core Profile",
+        QSurfaceFormat.OpenGLContextProfile.CompatibilityProfile: "Compatibility Profile",
+    }.get(widget.context().format().profile(), "No Profile")

@@ -68,7 +68,9 @@ def settle(qtbot, widget, clock, seconds: float, fps: float = 10) -> None:
 
 
 def test_core_profile(hud):
-    assert hud.profile_name() == "Core Profile"
+    from fhud_app.render.widget import profile_name
+
+    assert profile_name(hud) == "Core Profile"
     version = hud.ctx.info["GL_VERSION"]
     assert "Core Profile" in version or hud.ctx.version_code >= 410, version
     assert hud.ctx.version_code >= 410
@@ -316,3 +318,19 @@ def test_the_widget_is_the_view_the_hud_expects(hud, qtbot, clock):
     ring = Ring(16, EVENT_DTYPE)
     hud.set_readers([ring.reader()])
     assert [r.ring for r in hud.readers] == [ring]
+
+
+def test_a_shader_error_is_reported_as_one(display, qtbot, clock, monkeypatch):
+    from fhud_app.render import widget as widget_module
+    from fhud_app.render.particles import ParticleModel
+
+    def broken(*_args):  # noqa: ANN002, ANN202
+        raise ShaderError("shaders/field.glsl:12: 'undefined_name' : undeclared identifier")
+
+    monkeypatch.setattr(widget_module, "GLRenderer", broken)
+    widget = widget_module.HudGLWidget(ParticleModel(size=(400, 240)), clock=clock)
+    qtbot.addWidget(widget)
+    widget.resize(400, 240)
+    with qtbot.waitSignal(widget.gl_unsupported, timeout=10000) as sig:
+        widget.show()
+    assert "field.glsl:12" in sig.args[0] and "needs OpenGL" not in sig.args[0]
