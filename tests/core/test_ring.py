@@ -26,26 +26,32 @@ def test_wrap_uses_two_slices_and_keeps_order():
     assert ring.count == 11
 
 
-def test_overwrite_oldest_counts_drops_per_reader():
+@pytest.mark.parametrize(
+    ("first", "then", "read", "dropped"),
+    [
+        (10, 0, [6, 7, 8, 9], 6),  # one write larger than the ring keeps the newest
+        (3, 7, [6, 7, 8, 9], 6),  # two writes that overrun the reader
+        (3, 1, [0, 1, 2, 3], 0),  # filled exactly: nothing lost
+    ],
+)
+def test_overwrite_oldest_keeps_the_newest_and_counts_the_rest(first, then, read, dropped):
+    ring = Ring(4, np.int64)
+    reader = ring.reader()
+    assert ring.write(np.arange(first)) == min(first, 4)
+    ring.write(np.arange(first, first + then))
+    assert ring.count == first + then
+    assert reader.read().tolist() == read
+    assert reader.dropped == dropped == ring.overwritten
+
+
+def test_drops_are_counted_per_reader():
     ring = Ring(4, np.int64)
     slow = ring.reader()
     ring.write(np.arange(3))
-    fast = ring.reader()
+    fast = ring.reader()  # joins after the first three
     ring.write(np.arange(3, 10))
-    assert fast.read().tolist() == [6, 7, 8, 9]
-    assert fast.dropped == 3
-    assert slow.read().tolist() == [6, 7, 8, 9]
-    assert slow.dropped == 6
-    assert ring.overwritten == 6
-
-
-def test_a_write_larger_than_the_ring_keeps_the_newest():
-    ring = Ring(4, np.int64)
-    reader = ring.reader()
-    assert ring.write(np.arange(10)) == 4
-    assert ring.count == 10
-    assert reader.read().tolist() == [6, 7, 8, 9]
-    assert reader.dropped == 6
+    assert fast.read().tolist() == slow.read().tolist() == [6, 7, 8, 9]
+    assert (fast.dropped, slow.dropped) == (3, 6)
 
 
 def test_read_into_is_bounded_by_the_output_and_advances_the_cursor():
@@ -81,8 +87,14 @@ def test_reader_from_start_and_skip_to_newest():
     assert late.dropped == 3 and late.available() == 0
 
 
-def test_torn_records_are_discarded_not_returned(monkeypatch):
-    """Simulate the writer overwriting slots while a reader copies them."""
+@pytest.mark.parametrize(
+    ("mid_copy", "got", "dropped"),
+    [
+        ([100, 101], [2, 3], 2),  # the writer overwrites slots 0 and 1 while they are copied
+        (list(range(4, 10)), [], 6),  # the writer laps the reader by more than the ring
+    ],
+)
+def test_records_overwritten_during_a_copy_are_dropped_and_counted(monkeypatch, mid_copy, got, dropped):
     ring = Ring(4, np.int64)
     reader = ring.reader()
     ring.write(np.arange(4))
@@ -90,12 +102,15 @@ def test_torn_records_are_discarded_not_returned(monkeypatch):
 
     def copy_then_writer_runs(lo, hi, out):
         original_copy(lo, hi, out)
-        ring.write(np.array([100, 101]))  # overwrites indices 0 and 1 mid-read
+        ring.write(np.array(mid_copy))
 
     monkeypatch.setattr(ring, "_copy", copy_then_writer_runs)
-    got = reader.read()
-    assert got.tolist() == [2, 3]  # 0 and 1 may be torn: dropped, never returned
-    assert reader.dropped == 2
+    assert reader.read().tolist() == got  # possibly torn records are never returned
+    assert reader.dropped == dropped
+    monkeypatch.undo()
+    rest = reader.read()
+    assert rest.tolist() == (mid_copy[-4:] if len(mid_copy) >= 4 else mid_copy)
+    assert len(got) + len(rest) + reader.dropped == ring.count  # every record read or counted
 
 
 def test_write_allocates_nothing_in_steady_state():
@@ -131,21 +146,3 @@ def test_event_records_round_trip_text_on_a_character_boundary():
 def test_capacity_must_be_positive():
     with pytest.raises(ValueError):
         Ring(0)
-
-
-def test_a_reader_lapped_during_its_copy_counts_every_lost_record(monkeypatch):
-    ring = Ring(4, np.int64)
-    reader = ring.reader()
-    ring.write(np.arange(4))
-    original_copy = ring._copy
-
-    def copy_then_writer_laps(lo, hi, out):
-        original_copy(lo, hi, out)
-        ring.write(np.arange(4, 10))  # laps the reader by more than the ring
-
-    monkeypatch.setattr(ring, "_copy", copy_then_writer_laps)
-    assert reader.read().tolist() == []
-    assert reader.dropped == 6
-    monkeypatch.undo()
-    assert reader.read().tolist() == [6, 7, 8, 9]
-    assert reader.dropped + 4 == 10

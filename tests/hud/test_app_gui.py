@@ -332,3 +332,11 @@ def test_the_fakes_and_the_real_parts_keep_to_the_protocols(qapp, tmp_path):
     real = make_pipeline(Config(), SourceSpec(tmp_path / "talk.wav"))  # built, not started
     assert isinstance(real, parts.Pipeline)
     assert isinstance(real.asr, parts.SpeechStage) and isinstance(real.concept_worker, parts.ConceptStage)
+
+
+def test_exit_after_quits_and_saves(qtbot, x11, harness, private_settings):
+    h = harness()
+    h.app.start(exit_after=0.2)  # fhud --exit-after 0.2
+    assert h.app.window.isVisible()
+    qtbot.waitUntil(lambda: not h.app.window.isVisible() and h.app.hotkey is None, timeout=5000)
+    assert h.control.pipeline is None and Settings(private_settings).get(Key.GEOMETRY)

@@ -1,4 +1,4 @@
-"""The concept worker's thread (and the threads it starts, like MLX's) runs nicer than the app."""
+"""lower_current_thread: a thread (and the threads it starts, like MLX's) runs nicer than the app."""
 
 from __future__ import annotations
 
