@@ -13,9 +13,11 @@ from pathlib import Path
 
 from fhud_app.core import paths
 from fhud_app.core.errors import InputError
-from fhud_app.store.export import FORMATS, clock, export, paragraphs
 from fhud_app.store.library import SessionLibrary
 from fhud_app.store.library_schema import MARK, SessionRow
+from fhud_app.store.timefmt import clock
+
+FORMATS = ("md", "txt", "srt", "vtt", "json")  # fhud_app.store.export.FORMATS (imported when used)
 
 ACTIONS = {
     "list": "every session: date, duration, words, top concepts",
@@ -79,6 +81,8 @@ def do_list(library: SessionLibrary, _args: argparse.Namespace) -> int:
 
 
 def do_show(library: SessionLibrary, args: argparse.Namespace) -> int:
+    from fhud_app.store.export import paragraphs
+
     data = library.load(args.id)
     when = f"{data.started:%Y-%m-%d %H:%M:%S}" if data.started else "?"
     print(f"Session {data.id} · {when} · {clock(data.duration)} · {len(data.words)} words"
@@ -112,6 +116,8 @@ def do_search(library: SessionLibrary, args: argparse.Namespace) -> int:
 
 
 def do_export(library: SessionLibrary, args: argparse.Namespace) -> int:
+    from fhud_app.store.export import export
+
     data = library.load(args.id)
     text = export(data, args.format)
     if args.out is None:

@@ -12,7 +12,7 @@ from fhud_app.core import paths
 from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.store.session import SessionRecorder
 
-FLUSH_MS = 2000
+FLUSH_MS = 1000  # kill -9 loses at most this much of the words (issue 12: <= 2 s)
 
 
 class SessionPump(QObject):

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from fhud_app.store.session_file import SessionData, Word
+from fhud_app.store.timefmt import clock
 
 FORMATS = ("md", "txt", "srt", "vtt", "json")
 LINE_CHARS = 42
@@ -28,13 +29,6 @@ def export(session: SessionData, fmt: str) -> str:
     """The text of ``session`` in ``fmt`` (one of :data:`FORMATS`)."""
     writers = {"md": to_markdown, "txt": to_text, "srt": to_srt, "vtt": to_vtt, "json": to_json}
     return writers[fmt](session)
-
-
-def clock(seconds: float) -> str:
-    """``m:ss`` or ``h:mm:ss``."""
-    s = max(0, int(seconds))
-    h, m = divmod(s // 60, 60)
-    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m:02d}:{s % 60:02d}"
 
 
 def paragraphs(words: list[Word]) -> list[list[Word]]:

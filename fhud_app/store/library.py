@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fhud_app.core.errors import InputError
 from fhud_app.store import library_schema as schema
 from fhud_app.store.library_schema import ConceptRow, Hit, SessionRow
-from fhud_app.store.session_file import NotASession, SessionData, read_session
+
+if TYPE_CHECKING:
+    from fhud_app.store.session_file import SessionData
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 50  # files indexed per transaction during a bulk build
@@ -161,6 +164,8 @@ class SessionLibrary:
         return out
 
     def _index_file(self, path: Path, stat: tuple[int, int], quiet: bool) -> None:
+        from fhud_app.store.session_file import NotASession, read_session
+
         old_problem = self.conn.execute("SELECT problem FROM files WHERE path=?", (str(path),)).fetchone()
         self._forget(str(path))
         problem: str | None
@@ -226,6 +231,8 @@ class SessionLibrary:
                          "give more of the id.")  # fmt: skip
 
     def load(self, ident: str) -> SessionData:
+        from fhud_app.store.session_file import NotASession, read_session
+
         row = self.resolve(ident)
         try:
             return read_session(row.path)

@@ -7,20 +7,21 @@ the FTS5 table ``fts`` (same rowid), and ``concepts`` (a session's concepts by n
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from fhud_app.store.session_file import SessionData, Word
+if TYPE_CHECKING:  # the reader is imported when a file is read, not for `fhud sessions list`
+    from fhud_app.store.session_file import SessionData, Word
 
-VERSION = 1
+VERSION = 2
 SPAN = 1 << 20  # segment rowids of a session: [start second << 20, + SPAN); newest sorts last
 SEGMENT_WORDS = 16
 SEGMENT_PAUSE_S = 1.0
 WORD, CONCEPT = 0, 1
 MARK = ("\x01", "\x02")  # highlight() markers, replaced by the caller's
+SEP = "\x1f"  # between the top concepts of a session
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, problem TEXT);
@@ -38,8 +39,7 @@ CREATE INDEX IF NOT EXISTS concepts_session ON concepts(session);
 """
 
 
-@dataclass(frozen=True)
-class SessionRow:
+class SessionRow(NamedTuple):
     id: str
     path: Path
     started: datetime | None
@@ -51,8 +51,7 @@ class SessionRow:
     problem: str | None
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     session: str
     started: datetime | None
     kind: str  # "words" or "concept"
@@ -60,8 +59,7 @@ class Hit:
     text: str  # the segment, matches between MARK[0] and MARK[1]
 
 
-@dataclass(frozen=True)
-class ConceptRow:
+class ConceptRow(NamedTuple):
     key: str
     text: str
     sessions: int
@@ -114,7 +112,7 @@ def insert_session(conn: sqlite3.Connection, data: SessionData, stat: tuple[int,
     top = [c.text for c in data.top_concepts(5)]
     conn.execute("INSERT OR REPLACE INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?)",
                  (data.id, str(data.path), started.isoformat(timespec="seconds"), started.date().isoformat(),
-                  data.source, data.duration, len(data.words), len(data.concepts), json.dumps(top),
+                  data.source, data.duration, len(data.words), len(data.concepts), SEP.join(top),
                   data.problem()))  # fmt: skip
     seg_rows, fts_rows = [], []
     base = _free_base(conn, started)
@@ -162,7 +160,7 @@ def _when(text: str | None) -> datetime | None:
 def all_sessions(conn: sqlite3.Connection) -> list[SessionRow]:
     rows = conn.execute("SELECT id, path, started, source, duration, words, concepts, top, problem "
                         "FROM sessions ORDER BY started DESC, id DESC").fetchall()  # fmt: skip
-    return [SessionRow(r[0], Path(r[1]), _when(r[2]), r[3], r[4], r[5], r[6], json.loads(r[7]), r[8])
+    return [SessionRow(r[0], Path(r[1]), _when(r[2]), r[3], r[4], r[5], r[6], r[7].split(SEP) if r[7] else [], r[8])
             for r in rows]  # fmt: skip
 
 

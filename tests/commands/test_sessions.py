@@ -122,3 +122,10 @@ def test_reindex_and_concepts(capsys, folder):
     lines = out.splitlines()
     assert len(lines) == 2 and lines[1].split()[:4] == ["soil", "2", "2", "2"]
     assert "2026-11-26..2026-11-27" in lines[1]
+
+
+def test_the_command_offers_every_export_format():
+    from fhud_app.commands.sessions import FORMATS
+    from fhud_app.store import export
+
+    assert FORMATS == export.FORMATS
