@@ -27,6 +27,7 @@ ACTIONS = {
     "delete": "delete a session's file (asks first)",
     "reindex": "rebuild the index from the session files",
     "concepts": "concepts that came up across sessions, with their sessions and days",
+    "picture": "draw a session's concept field as it ended (PNG)",
 }
 
 
@@ -35,13 +36,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", type=Path, help="the index file (default: beside the folder)")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = {name: sub.add_parser(name, help=text, description=text) for name, text in ACTIONS.items()}
-    for name in ("show", "export", "delete"):
+    for name in ("show", "export", "delete", "picture"):
         p[name].add_argument("id", metavar="ID", help="a session id (or a unique start of one, or 'last')")
     p["search"].add_argument("query", metavar="QUERY", help='words, "a phrase", garden OR soil, gard*')
     p["search"].add_argument("--limit", type=int, default=20, help="at most this many hits (default 20)")
     p["export"].add_argument("--format", choices=FORMATS, default="md", help="default: md")
     p["export"].add_argument("--out", type=Path, help="file to write (default: standard output)")
     p["delete"].add_argument("--yes", action="store_true", help="do not ask")
+    p["picture"].add_argument("--out", type=Path, required=True, help="PNG to write")
+    p["picture"].add_argument("--size", default="960x540", help="WIDTHxHEIGHT in pixels (default 960x540)")
     p["concepts"].add_argument("--min-sessions", type=int, default=1, help="came up in at least N sessions")
     p["concepts"].add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
 
@@ -168,5 +171,20 @@ def do_concepts(library: SessionLibrary, args: argparse.Namespace) -> int:
     return 0
 
 
+def do_picture(library: SessionLibrary, args: argparse.Namespace) -> int:
+    from fhud_app.commands.session_picture import render_picture
+    from fhud_app.commands.snapshot import parse_size
+
+    try:
+        size = parse_size(args.size)
+    except argparse.ArgumentTypeError as exc:
+        raise InputError(f"{exc}.") from None
+    data = library.load(args.id)
+    render_picture(data, args.out, size)
+    print(f"wrote {args.out} ({size[0]}x{size[1]}, {len(data.concepts)} concepts)", file=sys.stderr)
+    return 0
+
+
 ACTION_RUNNERS = {"list": do_list, "show": do_show, "search": do_search, "export": do_export,
-                  "delete": do_delete, "reindex": do_reindex, "concepts": do_concepts}  # fmt: skip
+                  "delete": do_delete, "reindex": do_reindex, "concepts": do_concepts,
+                  "picture": do_picture}  # fmt: skip

@@ -258,8 +258,12 @@ class SessionLibrary:
         return self._guarded(schema.concepts_across, min_sessions, limit)
 
     def earlier_sessions(self, keys: list[str], exclude: str | None = None) -> dict[str, int]:
-        """For each concept key, how many other sessions it came up in."""
+        """For each of ``keys``, how many sessions other than ``exclude`` it came up in."""
         return self._guarded(schema.sessions_per_key, keys, exclude)
+
+    def recall(self, exclude: str | None = None) -> dict[str, int]:
+        """Every concept key with how many sessions other than ``exclude`` it came up in."""
+        return self._guarded(schema.sessions_per_key, None, exclude)
 
     def delete(self, ident: str) -> SessionRow:
         """Delete the session's file and its index entries (the file first)."""

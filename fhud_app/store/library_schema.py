@@ -199,7 +199,12 @@ def concepts_across(conn: sqlite3.Connection, min_sessions: int, limit: int) -> 
             for r in rows]  # fmt: skip
 
 
-def sessions_per_key(conn: sqlite3.Connection, keys: list[str], exclude: str | None) -> dict[str, int]:
+def sessions_per_key(conn: sqlite3.Connection, keys: list[str] | None, exclude: str | None) -> dict[str, int]:
+    """Sessions (other than ``exclude``) each concept key came up in; every key when ``keys`` is None."""
+    if keys is None:
+        rows = conn.execute("SELECT key, count(DISTINCT session) FROM concepts WHERE session IS NOT ? "
+                            "GROUP BY key", (exclude,))  # fmt: skip
+        return dict(rows.fetchall())
     out: dict[str, int] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i : i + 500]

@@ -196,3 +196,9 @@ def test_reindex_rebuilds_everything_from_the_files(folder):
     assert lib.search("garden") == []
     assert lib.reindex() == 2
     assert lib.search("garden")
+
+
+def test_recall_counts_the_other_sessions_of_every_concept(folder):
+    lib = _open(folder)
+    assert lib.recall(exclude="2026-11-27_180000") == {"garden": 1, "soil": 1, "compost": 1}
+    assert lib.recall() == {"garden": 1, "soil": 2, "compost": 1, "sea": 1}
