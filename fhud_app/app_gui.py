@@ -29,7 +29,13 @@ from fhud_app.hud.session_pump import session_pump_for
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
 from fhud_app.hud.unix_signals import quit_on_signals
-from fhud_app.hud.window import HudWindow, default_geometry, format_geometry, parse_geometry
+from fhud_app.hud.window import (
+    HudWindow,
+    available_screens,
+    fit_geometry,
+    format_geometry,
+    parse_geometry,
+)
 
 log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
@@ -66,7 +72,7 @@ class App(QObject):
             click_through=config.hud.click_through, opacity=config.hud.opacity,
         )  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
-        self.session = session_pump_for(feed, self, lambda text: self.say(text, sticky=True))
+        self.session = session_pump_for(feed, self, self.show_problem)
         self._wire_window()
         self._wire_tray()
 
@@ -81,11 +87,8 @@ class App(QObject):
             w.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
 
     def _initial_geometry(self) -> QRect:
-        saved = parse_geometry(self.settings.get(Key.GEOMETRY))
-        screen = QGuiApplication.primaryScreen().availableGeometry()
-        if saved is not None and screen.intersects(saved):
-            return saved
-        return default_geometry(screen, self.config.hud.width, self.config.hud.height)
+        return fit_geometry(parse_geometry(self.settings.get(Key.GEOMETRY)), available_screens(),
+                            self.config.hud.width, self.config.hud.height)
 
     def _wire_tray(self) -> None:
         t, hud = self.tray, self.config.hud
@@ -121,6 +124,8 @@ class App(QObject):
         if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.note:  # invalid saved values were dropped: said once
+            self.say(self.settings.note)
         if self.settings.get(Key.LISTENING):
             self._start_after_expose()
         else:
@@ -154,7 +159,11 @@ class App(QObject):
             self.hotkey.close()
             self.hotkey = None
         pipeline = self.pipeline
-        if not self.stop_pipeline(timeout_s=QUIT_PATIENCE_S):
+        stopped = self.stop_pipeline(timeout_s=QUIT_PATIENCE_S)
+        rescued = self.session.rescue() if self.session is not None else None
+        if rescued:
+            log.warning("%s", rescued)  # the HUD is gone: stderr (and the log) say where the words are
+        if not stopped:
             # A model load cannot be interrupted: its worker is told to stop and left to
             # the process exit (run_gui leaves with os._exit; settings are already saved).
             self.abandoned = pipeline
@@ -175,6 +184,14 @@ class App(QObject):
         self.window.status.show_message(text, sticky=sticky, seconds=8.0)
         self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
         log.info("%s", text)
+
+    def show_problem(self, text: str) -> None:
+        """A lasting problem (the session cannot be saved), kept in the HUD and the tray
+        until it is solved (``""``)."""
+        self.window.status.set_alert(text)
+        self.tray.set_alert(text)
+        if text:
+            log.warning("%s", text)
 
     # ------------------------------------------------------------------ actions
     def toggle(self) -> None:
@@ -242,7 +259,8 @@ class App(QObject):
         self.window.set_opacity(self.settings.get(Key.OPACITY))
         geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
         if geometry is not None:
-            self.window.setGeometry(geometry)
+            self.window.setGeometry(fit_geometry(geometry, available_screens(), geometry.width(),
+                                                 geometry.height()))
         chord = self.settings.get(Key.HOTKEY)
         if self.hotkey is None or str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)

@@ -18,7 +18,7 @@ FLUSH_MS = 2000
 class SessionPump(QObject):
     """Copies words and concepts into a :class:`SessionRecorder` every couple of seconds."""
 
-    problem = Signal(str)  # one line, e.g. a full disk (emitted once per new problem)
+    problem = Signal(str)  # one line naming the cause (once per new problem); "" once it is solved
 
     def __init__(self, recorder: SessionRecorder, parent: QObject | None = None,
                  interval_ms: int = FLUSH_MS) -> None:  # fmt: skip
@@ -48,13 +48,19 @@ class SessionPump(QObject):
                 self.recorder.add(self._buf[:n])
                 n = reader.read_into(self._buf)
         problem = self.recorder.flush()
-        if problem != self._last_problem and problem is not None:
-            self.problem.emit(problem)
+        if problem != self._last_problem:
+            self.problem.emit(problem or "")
         self._last_problem = problem
+
+    def rescue(self) -> str | None:
+        """At exit: what could not be saved goes to a fallback file; one line saying where."""
+        self.pump()
+        return self.recorder.rescue()
 
 
 def session_pump_for(feed: Any, parent: QObject, say: Callable[[str], None]) -> SessionPump | None:
-    """Sessions are kept for the microphone and for files, not for the looping demo."""
+    """Sessions are kept for the microphone and for files, not for the looping demo.
+    ``say`` gets each saving problem, and ``""`` once saving works again."""
     if feed.loop:
         return None
     source = "microphone" if feed.is_mic else str(feed.file)
