@@ -239,6 +239,11 @@ class HudWindow(QWidget):
         super().mouseReleaseEvent(event)
 
 
+def initial_geometry(saved_text: str, width: int, height: int) -> QRect:
+    """The saved geometry fitted to the screens (:func:`fit_geometry`), else the default."""
+    return fit_geometry(parse_geometry(saved_text), available_screens(), width, height)
+
+
 def default_geometry(screen: QRect, width: int, height: int) -> QRect:
     """Centred near the top of the screen, inside it."""
     w, h = min(width, screen.width()), min(height, screen.height())

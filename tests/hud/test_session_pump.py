@@ -17,11 +17,11 @@ def _say(pipe, *words: str) -> None:
 
 def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot, harness):  # noqa: F811
     h = harness(Feed(file="talk.wav"), FakeDevices("Built-in"))
-    h.app.start_pipeline()
+    h.app.controller.start()
     pipe = h.made[0]
     _say(pipe, "seed", "round")
     pipe.concepts.write(make_event(Kind.CONCEPT, id=1, text="seed round", value=1.0, count=1))
-    h.app.stop_pipeline()
+    h.app.controller.stop()
     files = list(paths.sessions_dir().glob("*.jsonl"))
     assert len(files) == 1
     lines = [json.loads(x) for x in files[0].read_text().splitlines()]
@@ -31,8 +31,8 @@ def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot
 
 def test_a_save_problem_stays_in_the_hud_and_the_tray_until_it_is_solved(qtbot, harness, monkeypatch):  # noqa: F811
     h = harness(Feed(device=""), FakeDevices("Built-in"))
-    h.app.start_pipeline()
-    pump = h.app.session
+    h.app.controller.start()
+    pump = h.app.controller.session
     pump._timer.setInterval(20)
     pump._timer.start()
     real_flush = pump.recorder.flush
@@ -63,12 +63,11 @@ def test_a_sessions_folder_that_is_a_file_is_named_and_the_words_rescued_at_quit
         qtbot, harness, monkeypatch, tmp_path, caplog):  # noqa: F811
     paths.sessions_dir().parent.mkdir(parents=True, exist_ok=True)
     paths.sessions_dir().write_text("not a folder")
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr("tempfile.tempdir", None)  # TMPDIR is read again
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     h = harness(Feed(file="talk.wav"), FakeDevices("Built-in"))
-    h.app.start_pipeline()
+    h.app.controller.start()
     _say(h.made[0], "seed", "round")
-    h.app.session.pump()
+    h.app.controller.session.pump()
     expected = f"Not saving the session: {paths.sessions_dir()} is a file, not a folder (move it away)."
     assert h.app.window.status.text().splitlines()[1].startswith(expected)
     assert "disk" not in h.app.window.status.text()
@@ -83,6 +82,12 @@ def test_a_sessions_folder_that_is_a_file_is_named_and_the_words_rescued_at_quit
                     f"(move it away). Its 2 unsaved lines are in {rescued[0]}."]  # fmt: skip
 
 
-def test_the_demo_keeps_no_session(qtbot, harness):  # noqa: F811
-    h = harness(Feed(file="demo.ogg", loop=True), FakeDevices("Built-in"))
-    assert h.app.session is None
+def test_the_demo_keeps_no_session(qapp):
+    from fhud_app.app import make_pipeline
+    from fhud_app.core.config import Config
+    from fhud_app.hud.launch import DEMO_FILE
+
+    demo = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True))
+    assert demo.session is None  # built, not started
+    played = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE)))
+    assert played.session is not None and played.session.header["source"].endswith(DEMO_FILE)
