@@ -153,6 +153,11 @@ class App(QObject):
             log.warning("%s", text)
 
     # ------------------------------------------------------------------ actions
+    def show_hud(self) -> None:
+        """Another launch asked for the HUD: show it, hidden or not."""
+        self.window.show()
+        self.window.raise_()
+
     def toggle(self) -> None:
         trace("toggle")
         self.window.toggle()

@@ -5,6 +5,7 @@ import argparse
 from fhud_app.core.config import Config
 from fhud_app.hud.launch import config_from
 from fhud_app.hud.settings import Key, Settings, default
+from tests.hud.test_app_gui import harness  # noqa: F401 - the fixture
 
 
 def test_defaults_come_from_the_config():
@@ -97,3 +98,11 @@ def test_a_clean_file_raises_no_note(private_settings):
     s.set(Key.LLM_MODEL, "mlx-community/gemma-3-1b-it-qat-4bit")
     s.sync()
     assert Settings().note is None and not (private_settings.parent / "settings.ini.bad").exists()
+
+
+def test_the_note_is_shown_in_the_hud_at_start(qtbot, harness, private_settings):  # noqa: F811
+    private_settings.write_text("[audio]\nlistening=banana\n")
+    h = harness(settings=Settings())
+    h.app.start()
+    assert "Settings: ignored audio/listening='banana'" in h.app.window.status.text()
+    qtbot.waitUntil(lambda: len(h.made) == 1 and h.made[0].running, timeout=3000)  # listening: the default
