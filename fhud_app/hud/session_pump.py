@@ -13,7 +13,7 @@ from fhud_app.hud.parts import Pipeline
 from fhud_app.store.session import SessionRecorder
 
 log = logging.getLogger(__name__)
-FLUSH_MS = 2000
+FLUSH_MS = 1000  # kill -9 loses at most this much of the words (issue 12: <= 2 s)
 
 
 class SessionPump(QObject):
