@@ -66,3 +66,4 @@ def test_the_microphone_callback_writes_finite_audio_and_counts() -> None:
     got = reader.read()
     assert len(got) == 32_000 and np.isfinite(got).all() and mic.nonfinite == 100 * 80
     assert "microphone: 8000 samples (500 ms)" in source_note(mic, "microphone")
+
