@@ -127,3 +127,14 @@ def test_the_indexer_says_when_it_rebuilt_a_damaged_index(qtbot, folder):
         indexer.stop()
         indexer.wait()
     assert len(notices) == 1 and "was unreadable" in notices[0] and "built it from 2 session files" in notices[0]
+
+
+def test_the_open_session_follows_its_file_as_it_grows(qtbot, window, folder):
+    window.list.setCurrentRow(0)
+    assert window.session.id == "2026-11-27_180000" and len(window.session.words) == 7
+    with open(folder / "2026-11-27_180000.jsonl", "a") as f:
+        f.write('{"type": "word", "text": "tonight", "start": 9.0, "end": 9.4}\n')
+    window.library.update()
+    window.refresh()
+    qtbot.waitUntil(lambda: len(window.session.words) == 8, timeout=3000)
+    assert window.transcript.toPlainText().endswith("tonight")
