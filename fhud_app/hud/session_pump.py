@@ -22,6 +22,7 @@ class SessionPump(QObject):
 
     problem = Signal(str)  # one line naming the cause (once per new problem); "" once it is solved
     rescued = Signal(str)  # where the lines that could not be saved went (at a stop or quit)
+    written = Signal(str, bool)  # the session file grew: its path, and whether the session ended
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = FLUSH_MS) -> None:
         super().__init__(parent)
@@ -43,7 +44,7 @@ class SessionPump(QObject):
     def detach(self) -> None:
         """Take the last records of a stopped pipeline and write everything out; what
         cannot be saved goes to a fallback file (said in the log and by ``rescued``)."""
-        self.pump()
+        self.pump(final=True)
         self._readers = []
         self._timer.stop()
         rescued = self.recorder.rescue() if self.recorder is not None else None
@@ -51,10 +52,11 @@ class SessionPump(QObject):
             log.warning("%s", rescued)  # at quit the HUD is gone: stderr and the log say where
             self.rescued.emit(rescued)
 
-    def pump(self) -> None:
+    def pump(self, final: bool = False) -> None:
         recorder = self.recorder
         if recorder is None:
             return
+        lines = recorder.written
         for reader in self._readers:
             n = reader.read_into(self._buf)
             while n:
@@ -64,3 +66,5 @@ class SessionPump(QObject):
         if problem != self._last_problem:
             self.problem.emit(problem or "")
         self._last_problem = problem
+        if recorder.written != lines or (final and recorder.written):
+            self.written.emit(str(recorder.path), final)
