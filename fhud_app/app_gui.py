@@ -21,13 +21,14 @@ from fhud_app.audio.source import SourceSpec
 from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
-from fhud_app.hud import devices, hotkey
+from fhud_app.hud import devices, hotkey, macos
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import trace
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
+from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
-from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, parse_geometry
+from fhud_app.hud.window import HudWindow, initial_geometry
 
 log = logging.getLogger(__name__)
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
@@ -48,6 +49,7 @@ class App(QObject):
                                 click_through=config.hud.click_through, opacity=config.hud.opacity)  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
         self.controller = PipelineController(config, spec, settings, pipeline_factory, self.devices, self)
+        self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
         self._wire()
 
@@ -59,6 +61,8 @@ class App(QObject):
         w.menu_requested.connect(t.menu.popup)
         self.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
         c.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
+        c.problem.connect(w.status.set_alert)  # a lasting problem stays until solved ("")
+        c.problem.connect(t.set_alert)
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
@@ -75,18 +79,22 @@ class App(QObject):
         t.debug_overlay_changed.connect(lambda on: self._set(Key.DEBUG_OVERLAY, on, self.view.set_debug_overlay))
         t.preferences_requested.connect(self.open_preferences)
         t.open_sessions_requested.connect(lambda: open_folder(paths.sessions_dir()))
+        t.sessions_requested.connect(self.sessions.open_window)
+        t.new_session_requested.connect(self.sessions.new_session)
+        t.concept_memory_changed.connect(self.sessions.set_memory)
+        self.sessions.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
         t.about_requested.connect(show_about)
         t.quit_requested.connect(self.quit)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, exit_after: float | None = None) -> None:
-        from fhud_app.hud import macos
-
         macos.use_accessory_policy()
         self.tray.show()
         if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.note:  # invalid saved values were dropped: said once
+            self.say(self.settings.note)
         if not self.settings.get(Key.LISTENING):
             self.say("Not listening: turn Listening on in the menu.", sticky=True)
         elif self.window.isVisible():  # the pipeline's imports block the GUI thread a moment:
@@ -116,16 +124,12 @@ class App(QObject):
         # A model load cannot be interrupted: a worker still loading is told to stop and
         # left to the process exit (run_gui leaves with os._exit; settings are saved).
         self.controller.close(QUIT_PATIENCE_S)
+        self.sessions.close()  # after the last words reached the file
         self.window.close()
         QApplication.quit()
 
     def save(self) -> None:
-        s = self.settings
-        s.set(Key.GEOMETRY, format_geometry(self.window.geometry()))
-        s.set(Key.VISIBLE, self.window.isVisible())
-        s.set(Key.PINNED, self.window.pinned)
-        s.set(Key.CLICK_THROUGH, self.window.click_through)
-        s.sync()
+        self.window.save_to(self.settings)
 
     def say(self, text: str, *, sticky: bool = False) -> None:
         """One sentence for the person: in the HUD's status strip and the tray."""
@@ -172,9 +176,7 @@ class App(QObject):
 
     def apply_preferences(self, pipeline_changed: bool) -> None:
         self.window.set_opacity(self.settings.get(Key.OPACITY))
-        geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
-        if geometry is not None:
-            self.window.setGeometry(geometry)
+        self.window.restore_geometry(self.settings.get(Key.GEOMETRY))
         chord = self.settings.get(Key.HOTKEY)
         if self.hotkey is None or str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)
