@@ -20,10 +20,11 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from fhud_app import __version__
-from fhud_app.core import paths
+from fhud_app.core import logs, paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
+from fhud_app.hud.crash import CrashBridge
 from fhud_app.hud.launch import Feed, config_from, feed_from, leave_now, trace
 from fhud_app.hud.session_pump import session_pump_for
 from fhud_app.hud.settings import Key, Settings
@@ -227,8 +228,13 @@ class App(QObject):
         QMessageBox.about(
             None, "About fHUD",
             f"fHUD {__version__}, the thought crystallizer.\nEverything runs on this machine; "
-            "no audio or text leaves it.",
+            f"no audio or text leaves it.\n\nLog file: {logs.log_file() or 'none (console only)'}",
         )  # fmt: skip
+
+    def show_error(self, text: str) -> None:
+        """An unhandled exception's sentence (its traceback is in the log): HUD, tray, balloon."""
+        self.say(text, sticky=True)
+        self.tray.notify("fHUD", text)
 
     def open_preferences(self) -> None:
         from fhud_app.hud.prefs import PreferencesDialog
@@ -404,6 +410,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     config = config_from(args, settings)
     gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
+    CrashBridge(gui.show_error, gui)  # unhandled exceptions, any thread: HUD + tray + log
     wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(getattr(args, "exit_after", None))
     code = app.exec()

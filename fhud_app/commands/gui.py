@@ -26,4 +26,10 @@ def run(args: argparse.Namespace) -> int:
     from fhud_app.app import make_pipeline, make_view
     from fhud_app.app_gui import run_gui
 
-    return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    try:
+        return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it, log it
+        from fhud_app.hud.crash import fatal
+
+        fatal(exc)
+        return 1

@@ -46,3 +46,13 @@ def shaders_dir() -> Path:
     if bundle:
         return Path(bundle) / "shaders"
     return Path(__file__).resolve().parents[2] / "shaders"
+
+
+def log_dir() -> Path:
+    """The rotating log file's folder (``FHUD_LOG_DIR`` overrides): ``~/.local/state/fhud/log``
+    on Linux, ``~/Library/Logs/fhud`` on macOS."""
+    if os.environ.get("FHUD_LOG_DIR"):
+        return Path(os.environ["FHUD_LOG_DIR"])
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("fhud", appauthor=False))
