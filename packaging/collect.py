@@ -39,6 +39,7 @@ HIDDEN_IMPORTS = [
 # Packages fHUD never imports that other packages may drag in (each checked: the app,
 # ``transcribe`` and ``--selftest`` run without them).
 EXCLUDES = [
+    "av",  # PyAV + FFmpeg: imported by faster-whisper, never used (see rthook_no_av.py)
     "tkinter", "torch", "torchaudio", "torchvision", "tensorflow", "jax", "flax", "keras",
     "scipy", "sklearn", "numba", "llvmlite", "pandas", "matplotlib", "IPython", "notebook",
     "pytest", "_pytest", "hypothesis", "piper", "onnx", "sympy", "pyarrow",
@@ -178,6 +179,7 @@ def analysis_kwargs(root: Path = ROOT) -> dict:
         "binaries": binaries,
         "datas": datas(root) + mlx_datas,
         "hiddenimports": hidden_imports(),
+        "runtime_hooks": [str(root / "packaging" / "rthook_no_av.py")],
         # transformers lists its models/ folder at import: the kept ones are there as .py files
         "excludes": EXCLUDES + transformers_excludes(),
         "noarchive": False,

