@@ -116,7 +116,6 @@ def check_concepts(state: State) -> str:
 def check_render(state: State) -> str:
     """One HUD frame offscreen (EGL: no window, no X), with the clip's words and concepts."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # glyphs only: Qt never makes a GL context here
-    from fhud_app.commands.snapshot import replay
     from fhud_app.core.config import Config
     from fhud_app.core.events import Kind, make_event
     from fhud_app.render.headless import OffscreenHud, ensure_gui_app
@@ -133,7 +132,9 @@ def check_render(state: State) -> str:
     model = ParticleModel(Config().render, size=(float(size[0]), float(size[1])))
     hud = OffscreenHud(model, size, ctx=_headless_context())
     try:
-        replay(model, np.concatenate([words, *concepts]), end + 1.0)
+        model.consume(np.concatenate([words, *concepts]))
+        for frame in range(int((end + 1.0) * 30) + 1):  # a second past the last word, at 30 fps
+            model.update(frame / 30)
         hud.render()
         rgba = hud.read_rgba()
     finally:
