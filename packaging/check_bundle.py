@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
     problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="fhud-bundle-") as tmp:
+    # beside the bundle: the removal checks hard-link it, which needs the same file system
+    with tempfile.TemporaryDirectory(prefix="fhud-bundle-", dir=args.bundle.resolve().parent) as tmp:
         work = Path(tmp)
         evict(exe.parent)
         first = start_time(exe, env, work)  # the bundle's files read from disk
