@@ -25,6 +25,7 @@ from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.launch import Feed, config_from, feed_from, leave_now, trace
+from fhud_app.hud.metrics_sink import MetricsSink
 from fhud_app.hud.session_pump import session_pump_for
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
+PRESSURE_MS = 500  # how often the view learns how far behind the models are
 
 ViewFactory = Callable[[Config, Any], QWidget]
 PipelineFactory = Callable[[Config, "Feed"], Any]
@@ -61,12 +63,14 @@ class App(QObject):
         self.stats: dict[str, Any] = {}  # the debug overlay's figures (overflows included)
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self._check_level)
+        self._pressure_timer = QTimer(self, interval=PRESSURE_MS, timeout=self._check_pressure)
         self.window = HudWindow(
             view_factory(config, None), pinned=config.hud.pinned,
             click_through=config.hud.click_through, opacity=config.hud.opacity,
         )  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
         self.session = session_pump_for(feed, self, lambda text: self.say(text, sticky=True))
+        self.metrics_sink = MetricsSink.from_env(self)  # ``fhud bench soak`` only
         self._wire_window()
         self._wire_tray()
 
@@ -147,6 +151,9 @@ class App(QObject):
             return
         self._quitting = True  # nothing starts from now on (a queued start_pipeline included)
         self.save()
+        if self.metrics_sink is not None:
+            self.metrics_sink.close()
+            self.metrics_sink = None
         self.window.hide()  # gone at once, even while a worker finishes loading its model
         self.tray.icon.hide()
         QApplication.processEvents()  # let the window system see it go before we block
@@ -289,6 +296,7 @@ class App(QObject):
         self.say("Loading the speech model…", sticky=True)
         pipeline.start()
         trace("pipeline-started")
+        self._pressure_timer.start()
         if self.feed.is_mic:
             self._level_reader = pipeline.audio.reader()
             self._level_timer.start()
@@ -296,6 +304,7 @@ class App(QObject):
     def stop_pipeline(self, timeout_s: float | None = None) -> bool:
         """Stop and join the pipeline; False when a worker outlived ``timeout_s``."""
         self._level_timer.stop()
+        self._pressure_timer.stop()
         self._level_reader = None
         pipeline, self.pipeline = self.pipeline, None
         if pipeline is None:
@@ -318,6 +327,8 @@ class App(QObject):
             view.readers = [pipeline.words.reader(), pipeline.concepts.reader()]
         if self.session is not None:
             self.session.attach(pipeline)
+        if self.metrics_sink is not None:
+            self.metrics_sink.attach(pipeline)
         asr = pipeline.asr
         asr.loading.connect(lambda f: self.say(f"Loading the speech model… {round(f * 100)}%", sticky=True))
         asr.ready.connect(lambda name, reason: self._on_ready(name, reason))
@@ -347,6 +358,17 @@ class App(QObject):
         setter = getattr(self.window.view, "set_pipeline_stats", None)
         if setter is not None:
             setter(dict(self.stats))
+
+    def _check_pressure(self) -> None:
+        """The ASR backlog and the concept stage's queue, read from the ring counters (a
+        worker busy in a long decode sends no metrics): the view yields when they grow."""
+        pipeline, setter = self.pipeline, getattr(self.window.view, "set_pressure", None)
+        if setter is None or not hasattr(pipeline, "audio_reader"):
+            return
+        backlog_s = pipeline.audio_reader.available() / float(pipeline.asr.source_rate)
+        worker = getattr(pipeline, "concept_worker", None)
+        queue = worker.reader.available() if worker is not None else 0
+        setter(backlog_s, queue)
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")

@@ -290,3 +290,20 @@ def test_debug_overlay_gets_asr_concept_and_memory_figures(harness):
     stage.metrics.emit({"latency_p50": 2.5})
     assert view.stats["overflows"] == 3 and view.stats["latency_p50"] == 1.1
     assert view.stats["concept_latency_p50"] == 2.5 and view.stats["rss_mb"] > 10
+
+
+def test_metrics_sink_writes_latencies_and_frames(harness, tmp_path, monkeypatch):
+    import json
+
+    from fhud_app.core.events import Kind, make_event
+
+    monkeypatch.setenv("FHUD_METRICS_FILE", str(tmp_path / "m.jsonl"))
+    h = harness()
+    h.app.start_pipeline()
+    words = h.made[0].words
+    words.write(make_event(Kind.WORD, text="soak", start=1.0, end=1.5, emitted_at=2.7))
+    words.write(make_event(Kind.DRAFT, text="draft", emitted_at=2.8))
+    h.app.metrics_sink.write()
+    line = json.loads((tmp_path / "m.jsonl").read_text().splitlines()[-1])
+    assert line["word_latencies"] == [1.2] and "frames" in line and "stats" in line
+    h.app.metrics_sink.close()
