@@ -28,9 +28,10 @@ ENV_EVERY = "FHUD_METRICS_EVERY"
 class MetricsSink(QObject):
     """Follows one pipeline at a time (:meth:`attach`); writes a line every ``every_s``."""
 
-    def __init__(self, path: Path, app: Any, every_s: float = 10.0) -> None:
-        super().__init__(app)
-        self.path, self.app = path, app
+    def __init__(self, path: Path, view: Any, parent: QObject | None = None, every_s: float = 10.0) -> None:
+        super().__init__(parent)
+        self.path, self.view = path, view
+        self.stats: dict[str, Any] = {}
         self._file = path.open("a", encoding="utf-8")
         self._reader: Any = None
         self._buf = np.zeros(4096, EVENT_DTYPE)
@@ -41,11 +42,15 @@ class MetricsSink(QObject):
         self._timer.start()
 
     @classmethod
-    def from_env(cls, app: Any) -> MetricsSink | None:
+    def from_env(cls, view: Any, parent: QObject | None = None) -> MetricsSink | None:
         path = os.environ.get(ENV_FILE)
         if not path:
             return None
-        return cls(Path(path), app, float(os.environ.get(ENV_EVERY, "10")))
+        return cls(Path(path), view, parent, float(os.environ.get(ENV_EVERY, "10")))
+
+    def set_stats(self, stats: dict) -> None:
+        """The pipeline's merged figures, as the debug overlay gets them."""
+        self.stats = dict(stats)
 
     def attach(self, pipeline: Any) -> None:
         self._reader = pipeline.words.reader()
@@ -77,11 +82,11 @@ class MetricsSink(QObject):
 
     def write(self) -> None:
         self._take_words()
-        view = self.app.window.view
+        view = self.view
         pace = getattr(view, "pace", None)
         line = {
             "t": time.time(),
-            "stats": {k: v for k, v in self.app.stats.items() if isinstance(v, (int, float, str))},
+            "stats": {k: v for k, v in self.stats.items() if isinstance(v, (int, float, str))},
             "frames": getattr(view, "frames", 0),
             "moving_frames": getattr(view, "moving_frames", 0),
             "moving_s": getattr(view, "moving_s", 0.0),
@@ -96,6 +101,8 @@ class MetricsSink(QObject):
         self._file.flush()
 
     def close(self) -> None:
+        if self._file.closed:
+            return
         self._timer.stop()
         self.write()
         self._file.close()

@@ -121,6 +121,11 @@ class HudGLWidget(QOpenGLWidget):
         """The rate the view draws at now, and why."""
         return self.pacer.pace
 
+    def set_readers(self, readers: Sequence[RingReader]) -> None:
+        """Read these rings (a new pipeline's words and concepts) from now on."""
+        self.readers = list(readers)
+        self.wake()
+
     @Slot(bool)
     def set_debug_overlay(self, on: bool) -> None:
         self.debug_overlay = bool(on)

@@ -336,3 +336,12 @@ def test_frames_are_counted_by_tier(hud, qtbot, clock):
     hud.ring.write(events((Kind.WORD, {"text": "counted"})))
     frames(qtbot, hud, clock, 5)
     assert hud.frames >= 5 and hud.moving_frames >= 3 and hud.moving_s > 0
+
+
+def test_the_widget_is_the_view_the_hud_expects(hud, qtbot, clock):
+    from fhud_app.hud.parts import HudView
+
+    assert isinstance(hud, HudView)
+    ring = Ring(16, EVENT_DTYPE)
+    hud.set_readers([ring.reader()])
+    assert [r.ring for r in hud.readers] == [ring]
