@@ -79,6 +79,10 @@ class HudView(Protocol):
         """How far behind the models are: the view draws slower, then lighter."""
         ...
 
+    def set_concept_recall(self, counts: dict[str, int]) -> None: ...
+
+    def start_fresh(self) -> None: ...
+
 
 PipelineFactory = Callable[[Config, Feed], Pipeline]
 ViewFactory = Callable[[Config], HudView]
