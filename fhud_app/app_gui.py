@@ -28,7 +28,14 @@ from fhud_app.hud.parts import PipelineFactory, ViewFactory
 from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
-from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, parse_geometry
+from fhud_app.hud.window import (
+    HudWindow,
+    available_screens,
+    fit_geometry,
+    format_geometry,
+    initial_geometry,
+    parse_geometry,
+)
 
 log = logging.getLogger(__name__)
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
@@ -64,6 +71,7 @@ class App(QObject):
         w.menu_requested.connect(t.menu.popup)
         self.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
         c.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
+        c.problem.connect(self.show_problem)
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
@@ -100,6 +108,8 @@ class App(QObject):
         if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.note:  # invalid saved values were dropped: said once
+            self.say(self.settings.note)
         if not self.settings.get(Key.LISTENING):
             self.say("Not listening: turn Listening on in the menu.", sticky=True)
         elif self.window.isVisible():  # the pipeline's imports block the GUI thread a moment:
@@ -149,7 +159,20 @@ class App(QObject):
         self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
         log.info("%s", text)
 
+    def show_problem(self, text: str) -> None:
+        """A lasting problem (the session cannot be saved), kept in the HUD and the tray
+        until it is solved (``""``)."""
+        self.window.status.set_alert(text)
+        self.tray.set_alert(text)
+        if text:
+            log.warning("%s", text)
+
     # ------------------------------------------------------------------ actions
+    def show_hud(self) -> None:
+        """Another launch asked for the HUD: show it, hidden or not."""
+        self.window.show()
+        self.window.raise_()
+
     def toggle(self) -> None:
         trace("toggle")
         self.window.toggle()
@@ -190,7 +213,7 @@ class App(QObject):
         self.window.set_opacity(self.settings.get(Key.OPACITY))
         geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
         if geometry is not None:
-            self.window.setGeometry(geometry)
+            self.window.setGeometry(fit_geometry(geometry, available_screens(), geometry.width(), geometry.height()))
         chord = self.settings.get(Key.HOTKEY)
         if self.hotkey is None or str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)
