@@ -10,6 +10,7 @@ APT_PACKAGES=(
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libx11-6 xdotool x11-utils imagemagick xcompmgr openbox
   binutils  # PyInstaller (scripts/bundle.sh) reads and strips libraries with it
+  strace  # tests/test_privacy.py: no DNS lookup, no connection but local sockets
 )
 
 if [[ "$(uname -s)" == "Linux" ]] && command -v apt-get >/dev/null; then

@@ -57,8 +57,9 @@ class RenderConfig:
     max_particles: int = 20_000
     max_words: int = 48
     word_life_s: float = 4.0
-    fps: int = 60
-    idle_fps: int = 4
+    fps: int = 60  # the display rate, while something moves visibly
+    idle_fps: int = 4  # the settle rate, while only the slow drift remains
+    software_fps: int = 30  # the cap on a software rasterizer (llvmpipe: no GPU)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class HudConfig:
     debug_overlay: bool = False
     width: int = 720
     height: int = 420
+    concept_memory: bool = False  # mark concepts said in earlier sessions (off for the demo)
 
 
 @dataclass(frozen=True)
