@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from fhud_app.audio.source import SourceSpec
@@ -24,6 +24,7 @@ from fhud_app.core.errors import FhudError
 from fhud_app.hud import devices, hotkey, macos
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import trace
+from fhud_app.hud.metrics_sink import MetricsSink
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
 from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
@@ -43,7 +44,7 @@ class App(QObject):
         super().__init__()
         self.config, self.settings = config, settings
         self.devices = device_layer or devices.SoundDeviceLayer()
-        self.hotkey: hotkey.HotkeyBackend | None = None
+        self.hotkey = hotkey.GlobalHotkey(self)
         self.view = view_factory(config)
         self.window = HudWindow(self.view, pinned=config.hud.pinned,
                                 click_through=config.hud.click_through, opacity=config.hud.opacity)  # fmt: skip
@@ -51,12 +52,15 @@ class App(QObject):
         self.controller = PipelineController(config, spec, settings, pipeline_factory, self.devices, self)
         self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
+        self.metrics_sink = MetricsSink.from_env(self.view, self.controller, self)  # ``fhud bench soak``
         self._wire()
 
     def _wire(self) -> None:
         w, t, c, hud = self.window, self.tray, self.controller, self.config.hud
         w.setGeometry(initial_geometry(self.settings.get(Key.GEOMETRY), hud.width, hud.height))
         w.exposed.connect(self._on_exposed)
+        self.hotkey.activated.connect(self.toggle)
+        self.hotkey.failed.connect(lambda msg: self.say(msg, sticky=True))
         w.visibility_changed.connect(t.set_hud_visible)
         w.menu_requested.connect(t.menu.popup)
         self.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
@@ -66,6 +70,7 @@ class App(QObject):
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
+        c.pressure.connect(self.view.set_pressure)
         t.show_choices(hud, bool(self.settings.get(Key.LISTENING)), self.config.asr.engine, self.config.llm.model)
         t.set_devices(self.devices.input_names(), c.device)
         t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), c.device))
@@ -115,12 +120,12 @@ class App(QObject):
             return
         self._quitting = True
         self.save()
+        if self.metrics_sink is not None:
+            self.metrics_sink.close()
         self.window.hide()  # gone at once, even while a worker finishes loading its model
         self.tray.icon.hide()
         QApplication.processEvents()  # let the window system see it go before we block
-        if self.hotkey is not None:
-            self.hotkey.close()
-            self.hotkey = None
+        self.hotkey.close()
         # A model load cannot be interrupted: a worker still loading is told to stop and
         # left to the process exit (run_gui leaves with os._exit; settings are saved).
         self.controller.close(QUIT_PATIENCE_S)
@@ -178,7 +183,7 @@ class App(QObject):
         self.window.set_opacity(self.settings.get(Key.OPACITY))
         self.window.restore_geometry(self.settings.get(Key.GEOMETRY))
         chord = self.settings.get(Key.HOTKEY)
-        if self.hotkey is None or str(self.hotkey.chord) != chord:
+        if str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)
         if pipeline_changed:
             self.config = self.settings.apply(self.config)
@@ -187,14 +192,6 @@ class App(QObject):
 
     def _setup_hotkey(self, text: str) -> None:
         try:
-            chord = hotkey.parse_chord(text)
-            hotkey.validate(chord)
-            if self.hotkey is None:
-                self.hotkey = hotkey.create_backend(hotkey.select_backend(qt_platform=QGuiApplication.platformName()), self)
-                self.hotkey.activated.connect(self.toggle)
-                self.hotkey.failed.connect(lambda msg: self.say(msg, sticky=True))
-            self.hotkey.bind(chord)
+            self.tray.set_hotkey_hint(self.hotkey.bind(text))
         except FhudError as exc:
             self.say(f"Hotkey off: {exc}", sticky=True)
-            return
-        self.tray.set_hotkey_hint(hotkey.display(chord))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from fhud_app.core.errors import InputError
 
 if TYPE_CHECKING:
+    from fhud_app.app_gui import App
     from fhud_app.hud.parts import PipelineFactory, ViewFactory
     from fhud_app.hud.single_instance import SingleInstance
 
@@ -31,7 +32,13 @@ def run(args: argparse.Namespace) -> int:
     set_default_surface_format()  # before the QApplication exists
     from fhud_app.app import make_pipeline, make_view
 
-    return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    try:
+        return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it, log it
+        from fhud_app.hud.crash import fatal
+
+        fatal(exc)
+        return 1
 
 
 def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:
@@ -41,6 +48,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
 
     from fhud_app.app_gui import App
     from fhud_app.core import paths
+    from fhud_app.hud.crash import CrashBridge
     from fhud_app.hud.launch import config_from, leave_now, source_from, trace
     from fhud_app.hud.settings import Settings
     from fhud_app.hud.single_instance import SingleInstance
@@ -59,6 +67,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     config = config_from(args, settings)
     gui = App(config, source_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
+    CrashBridge(lambda text: show_error(gui, text), gui)  # unhandled exceptions, any thread
     instance.show_requested.connect(gui.window.show_and_raise)  # a second launch asked for the HUD
     wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(args.exit_after)
@@ -81,3 +90,9 @@ def _already_running(instance: SingleInstance) -> int:
     else:
         print(f"fhud: {ALREADY_RUNNING}{who}: use its menu, or quit it first.", file=sys.stderr)
     return 0
+
+
+def show_error(gui: App, text: str) -> None:
+    """An unhandled exception's sentence (its traceback is in the log): HUD, tray, balloon."""
+    gui.say(text, sticky=True)
+    gui.tray.notify("fHUD", text)

@@ -74,6 +74,9 @@ class FakeView(QWidget):
     def set_pipeline_stats(self, stats: dict) -> None:
         self.stats = stats
 
+    def set_pressure(self, backlog_s: float, concept_queue: int) -> None:
+        self.pressure = (backlog_s, concept_queue)
+
     def set_concept_recall(self, counts: dict) -> None:
         self.recall = counts
 
@@ -102,6 +105,9 @@ class FakePipeline(QObject):
 
     def start(self) -> None:
         self.running = True
+
+    def pressure(self) -> tuple[float, int]:
+        return self.audio.reader(from_start=True).available() / 16_000, 0
 
     def stop(self, timeout_s: float | None = None) -> bool:
         self.running = False
@@ -137,8 +143,7 @@ class Harness:
         return pipe
 
     def close(self) -> None:
-        if self.app.hotkey is not None:
-            self.app.hotkey.close()
+        self.app.hotkey.close()
         self.control.stop()
         self.app.sessions.close()
 
@@ -301,7 +306,7 @@ def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
     h.app.start()
     h.app.window.move(123, 77)
     h.app.quit()
-    assert h.app.hotkey is None and h.control.pipeline is None
+    assert h.app.hotkey.backend is None and h.control.pipeline is None
     assert not h.app.window.isVisible()
     assert Settings(private_settings).get(Key.GEOMETRY).startswith("123,77,")
 
@@ -345,5 +350,30 @@ def test_exit_after_quits_and_saves(qtbot, x11, harness, private_settings):
     h = harness()
     h.app.start(exit_after=0.2)  # fhud --exit-after 0.2
     assert h.app.window.isVisible()
-    qtbot.waitUntil(lambda: not h.app.window.isVisible() and h.app.hotkey is None, timeout=5000)
+    qtbot.waitUntil(lambda: not h.app.window.isVisible() and h.app.hotkey.backend is None, timeout=5000)
     assert h.control.pipeline is None and Settings(private_settings).get(Key.GEOMETRY)
+
+
+def test_the_view_learns_how_far_behind_the_models_are(qtbot, harness):
+    h = harness()
+    h.control.start()
+    h.made[0].audio.write(np.zeros(3 * 16_000, np.float32))  # 3 s nobody decoded yet
+    qtbot.waitUntil(lambda: getattr(h.app.view, "pressure", (0, 0))[0] == 3.0, timeout=3000)
+
+
+def test_metrics_sink_writes_latencies_and_frames(harness, tmp_path, monkeypatch):
+    import json
+
+    from fhud_app.core.events import Kind, make_event
+
+    monkeypatch.setenv("FHUD_METRICS_FILE", str(tmp_path / "m.jsonl"))
+    h = harness()
+    h.control.start()
+    h.made[0].asr.metrics.emit({"backlog_s": 0.4, "drops": 0})
+    words = h.made[0].words
+    words.write(make_event(Kind.WORD, text="soak", start=1.0, end=1.5, emitted_at=2.7))
+    words.write(make_event(Kind.DRAFT, text="draft", emitted_at=2.8))
+    h.app.metrics_sink.write()
+    h.app.metrics_sink.close()
+    line = json.loads((tmp_path / "m.jsonl").read_text().splitlines()[0])
+    assert line["word_latencies"] == [1.2] and line["stats"]["backlog_s"] == 0.4 and "frames" in line

@@ -12,7 +12,8 @@ import os
 import sys
 from collections.abc import Mapping
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
 
 from fhud_app.hud.hotkey.base import HotkeyBackend, HotkeyError
 from fhud_app.hud.hotkey.chords import Chord, ChordError, Mod, display, parse_chord, validate
@@ -25,7 +26,7 @@ BACKENDS = {
 }
 
 __all__ = [
-    "BACKENDS", "Chord", "ChordError", "HotkeyBackend", "HotkeyError", "Mod",
+    "BACKENDS", "Chord", "ChordError", "GlobalHotkey", "HotkeyBackend", "HotkeyError", "Mod",
     "create_backend", "display", "parse_chord", "select_backend", "validate",
 ]  # fmt: skip
 
@@ -54,3 +55,36 @@ def create_backend(name: str | None, parent: QObject | None = None) -> HotkeyBac
         raise HotkeyError("no global-hotkey service on this desktop: use the tray icon's Show/Hide.")
     module, cls = BACKENDS[name]
     return getattr(importlib.import_module(module), cls)(parent)
+
+
+class GlobalHotkey(QObject):
+    """The app's one global hotkey: this desktop's backend, made on the first :meth:`bind`."""
+
+    activated = Signal()
+    failed = Signal(str)  # a late failure (the Wayland portal answers asynchronously)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.backend: HotkeyBackend | None = None
+
+    @property
+    def chord(self) -> Chord | None:
+        return None if self.backend is None else self.backend.chord
+
+    def bind(self, text: str) -> str:
+        """Register chord ``text`` (replacing the one before); how a person writes it.
+        Raises :class:`ChordError` (a sentence) when it cannot work here."""
+        chord = parse_chord(text)
+        validate(chord)
+        if self.backend is None:
+            self.backend = create_backend(select_backend(qt_platform=QGuiApplication.platformName()), self)
+            self.backend.activated.connect(self.activated)
+            self.backend.failed.connect(self.failed)
+        self.backend.bind(chord)
+        return display(chord)
+
+    def close(self) -> None:
+        """Release the chord and the backend (idempotent)."""
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
