@@ -3,6 +3,12 @@
 An engine is fed 16 kHz mono float32 samples in chunks of any size and keeps
 the absolute time itself (samples fed / 16000).  Every timestamp it returns is
 in audio seconds since the stream began.
+
+Every final word carries the id of its utterance (1, 2, ... in order).  When an
+utterance ends the engine may decode it again; where that differs from the words
+it finalized, a :class:`Revision` replaces all of that utterance's words.  Once an
+utterance id is in ``EngineUpdate.ended`` no word and no revision for it follows.
+Applying the revisions in order to the final words gives the final text.
 """
 
 from __future__ import annotations
@@ -21,12 +27,23 @@ class Word:
     start: float  # audio seconds since the stream began
     end: float
     confidence: float  # 0..1
+    utterance: int = 0  # the utterance the word belongs to (engines number them from 1)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """All the words of ``utterance`` as they now stand (replaces every earlier one; may be empty)."""
+
+    utterance: int
+    words: tuple[Word, ...]
 
 
 @dataclass
 class EngineUpdate:
     final: list[Word] = field(default_factory=list)  # words that became final, in order
     draft: str = ""  # the current unstable tail (replaces the previous draft)
+    revisions: list[Revision] = field(default_factory=list)  # applied after ``final``, in order
+    ended: list[int] = field(default_factory=list)  # utterances now closed (after ``revisions``)
 
 
 @runtime_checkable
