@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from fhud_app.core.config import SAMPLE_RATE
+from fhud_app.core.events import EVENT_DTYPE, Kind, make_event, make_revision
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Revision:
 class EngineUpdate:
     final: list[Word] = field(default_factory=list)  # words that became final, in order
     draft: str = ""  # the current unstable tail (replaces the previous draft)
+    draft_end: float = 0.0  # the audio seconds the draft's last word reaches
     revisions: list[Revision] = field(default_factory=list)  # applied after ``final``, in order
     ended: list[int] = field(default_factory=list)  # utterances now closed (after ``revisions``)
 
@@ -61,3 +63,23 @@ class AsrEngine(Protocol):
 
 def seconds(samples: int) -> float:
     return samples / SAMPLE_RATE
+
+
+def update_records(
+    update: EngineUpdate, emitted_at: float, wall: float = 0.0, *, draft: bool = True
+) -> np.ndarray:
+    """The events of ``update`` in the order a consumer applies them: its final words,
+    its revisions, the ends of its utterances, then (with ``draft``) its draft."""
+    recs = [
+        make_event(Kind.WORD, text=w.text, start=w.start, end=w.end, value=w.confidence,
+                   emitted_at=emitted_at, wall=wall, id=w.utterance)
+        for w in update.final
+    ]  # fmt: skip
+    for r in update.revisions:
+        words = [(w.text, w.start, w.end, w.confidence) for w in r.words]
+        recs.append(make_revision(r.utterance, words, emitted_at=emitted_at, wall=wall))
+    recs += [make_event(Kind.UTTERANCE, id=u, emitted_at=emitted_at, wall=wall) for u in update.ended]
+    if draft:
+        recs.append(make_event(Kind.DRAFT, text=update.draft, end=update.draft_end,
+                               emitted_at=emitted_at, wall=wall))  # fmt: skip
+    return np.concatenate(recs) if recs else np.zeros(0, EVENT_DTYPE)

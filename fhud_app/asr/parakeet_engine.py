@@ -119,6 +119,8 @@ class ParakeetEngine:
         if quiet and self.utterance_words and self.total / SAMPLE_RATE - self.last_end >= END_AFTER_S:
             update.ended.append(self._end())
         update.draft = self._draft()
+        tokens = self.tail + self.draft_tokens
+        update.draft_end = tokens[-1].end if tokens else 0.0
         return update
 
     def flush(self) -> EngineUpdate:

@@ -246,6 +246,8 @@ class WhisperEngine:
         self.prompt_words.extend(w.text for w in final)
         del self.prompt_words[:-60]
         update = EngineUpdate([replace(w, utterance=self.utterance) for w in final], self.draft)
+        tail = self.agree.pending + self.agree.edge
+        update.draft_end = tail[-1].end if tail else 0.0
         self.utterance_words += len(final)
         if end and self.utterance_words:
             update.ended.append(self.utterance)

@@ -17,10 +17,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QThread, Signal
 
-from fhud_app.asr.base import AsrEngine, EngineUpdate
+from fhud_app.asr.base import AsrEngine, EngineUpdate, update_records
 from fhud_app.core.config import SAMPLE_RATE, Config
 from fhud_app.core.errors import FhudError
-from fhud_app.core.events import Kind, make_event, make_revision
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
 
@@ -154,22 +153,11 @@ class AsrWorker(QThread):
 
     def _publish(self, update: EngineUpdate) -> None:
         emitted_at = self.fed / SAMPLE_RATE
-        wall = time.monotonic()
-        for w in update.final:
-            self.words.write(make_event(
-                Kind.WORD, text=w.text, start=w.start, end=w.end, value=w.confidence,
-                emitted_at=emitted_at, wall=wall, id=w.utterance,
-            ))
-            self.latencies.append(emitted_at - w.end)
-            self.word_count += 1
-        for r in update.revisions:
-            words = [(w.text, w.start, w.end, w.confidence) for w in r.words]
-            self.words.write(make_revision(r.utterance, words, emitted_at=emitted_at, wall=wall))
-        for u in update.ended:
-            self.words.write(make_event(Kind.UTTERANCE, id=u, emitted_at=emitted_at, wall=wall))
-        if update.draft != self._last_draft:
-            self._last_draft = update.draft
-            self.words.write(make_event(Kind.DRAFT, text=update.draft, emitted_at=emitted_at, wall=wall))
+        draft = update.draft != self._last_draft
+        self._last_draft = update.draft
+        self.words.write(update_records(update, emitted_at, time.monotonic(), draft=draft))
+        self.latencies.extend(emitted_at - w.end for w in update.final)
+        self.word_count += len(update.final)
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, float]:

@@ -19,7 +19,7 @@ TEXT_BYTES = 96
 
 class Kind(IntEnum):
     WORD = 1  # a final word: id=utterance, text, start, end, value=confidence, emitted_at
-    DRAFT = 2  # the current unstable hypothesis tail: text (may be truncated)
+    DRAFT = 2  # the current unstable hypothesis tail: text (may be truncated), end, emitted_at
     CONCEPT = 3  # id, text, value=weight, count=mentions, start=first_seen, emitted_at
     LINK = 4  # a, b, value=strength
     RETIRE = 5  # id: a concept left the store
@@ -117,8 +117,8 @@ def event_to_dict(rec: np.void) -> dict[str, Any]:
             "emitted_at": _num(rec["emitted_at"]),
             "utterance": int(rec["id"]),
         }
-    if kind is Kind.DRAFT:
-        return {"type": "draft", "text": text}
+    if kind is Kind.DRAFT:  # reaches: the audio seconds its last word ends at
+        return {"type": "draft", "text": text, "reaches": _num(rec["end"]), "emitted_at": _num(rec["emitted_at"])}
     if kind is Kind.CONCEPT:
         return {
             "type": "concept",

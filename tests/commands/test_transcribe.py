@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 
 from fhud_app.audio import mic_source
-from fhud_app.bench.asr import normalize
+from fhud_app.bench.asr_metrics import normalize
 from fhud_app.cli import main
 from tests.audio.fake_sounddevice import FakeSoundDevice
 from tests.conftest import SPEECH_TEXT
@@ -41,7 +41,7 @@ def test_jsonl_schema(qapp, capsys, speech_wav: Path) -> None:
     words = [o for o in objs if o["type"] == "word"]
     assert all(set(o) == WORD_KEYS for o in words)
     assert all(0 <= o["confidence"] <= 1 and o["start"] <= o["end"] <= o["emitted_at"] + 0.05 for o in words)
-    assert all(set(o) == {"type", "text"} for o in objs if o["type"] == "draft")
+    assert all(set(o) == {"type", "text", "reaches", "emitted_at"} for o in objs if o["type"] == "draft")
     assert any(o["type"] == "draft" for o in objs)
     stats = objs[-1]
     assert stats["type"] == "stats" and STATS_KEYS <= set(stats)

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from fhud_app.core.events import Kind, JsonLines, event_to_dict, final_words, make_event, make_revision
+from fhud_app.core.events import (
+    JsonLines,
+    Kind,
+    event_to_dict,
+    final_words,
+    make_event,
+    make_revision,
+)
 
 
 def word(text: str, utterance: int, t: float) -> np.ndarray:
