@@ -1,4 +1,4 @@
-"""The ``fhud`` command line: ``fhud`` (the app), ``fhud transcribe``, ``fhud snapshot``, ``fhud bench``.
+"""The ``fhud`` command line: ``fhud`` (the app), ``fhud transcribe``, ``snapshot``, ``bench``, ``sessions``.
 
 Each subcommand lives in ``fhud_app/commands/<name>.py`` with ``add_arguments(parser)``
 and ``run(args) -> int`` and is imported only when used, so ``fhud --help`` is instant.
@@ -19,6 +19,7 @@ COMMANDS = {
     "transcribe": "print the words (and concepts) of an audio file as a live captioner would",
     "snapshot": "run the pipeline over an audio file and save the final HUD frame as a PNG",
     "bench": "measure the figures recorded in docs/benchmarks.md",
+    "sessions": "the sessions you kept: list, show, search, export, delete, concepts across them",
 }
 
 
