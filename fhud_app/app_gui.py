@@ -24,6 +24,7 @@ from fhud_app.hud import devices, hotkey
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import Feed, trace
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
+from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
 from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, parse_geometry
@@ -49,6 +50,7 @@ class App(QObject):
                                 click_through=config.hud.click_through, opacity=config.hud.opacity)  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
         self.controller = PipelineController(config, feed, settings, pipeline_factory, self.devices, self)
+        self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
         self._wire()
 
@@ -76,6 +78,10 @@ class App(QObject):
         t.debug_overlay_changed.connect(lambda on: self._set(Key.DEBUG_OVERLAY, on, self.view.set_debug_overlay))
         t.preferences_requested.connect(self.open_preferences)
         t.open_sessions_requested.connect(lambda: open_folder(paths.sessions_dir()))
+        t.sessions_requested.connect(self.sessions.open_window)
+        t.new_session_requested.connect(self.sessions.new_session)
+        t.concept_memory_changed.connect(self.sessions.set_memory)
+        self.sessions.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
         t.about_requested.connect(show_about)
         t.quit_requested.connect(self.quit)
 
@@ -117,6 +123,7 @@ class App(QObject):
         # A model load cannot be interrupted: a worker still loading is told to stop and
         # left to the process exit (run_gui leaves with os._exit; settings are saved).
         self.controller.close(QUIT_PATIENCE_S)
+        self.sessions.close()  # after the last words reached the file
         self.window.close()
         QApplication.quit()
 

@@ -38,8 +38,9 @@ def child_main(folder: str) -> int:
     class Feed:  # what SessionPump.attach reads of a pipeline
         words = Ring(4096, EVENT_DTYPE)
         concepts = Ring(256, EVENT_DTYPE)
+        session = SessionRecorder(Path(folder), source="kill-test")
 
-    pump = SessionPump(SessionRecorder(Path(folder), source="kill-test"))
+    pump = SessionPump()
     pump.attach(Feed)
     t0 = time.monotonic()
     seq = [0]
@@ -57,7 +58,7 @@ def child_main(folder: str) -> int:
         seq[0] += 1
 
     QTimer(app, interval=round(1000 / WORDS_PER_S), timeout=say).start()
-    sys.stdout.write(f"ready {pump.recorder.path}\n")
+    sys.stdout.write(f"ready {Feed.session.path}\n")
     sys.stdout.flush()
     return app.exec()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from fhud_app.store.library import SessionLibrary
+from fhud_app.store.library import NO_INDEX, SessionLibrary
 
 log = logging.getLogger(__name__)
 LIVE_EVERY_S = 10.0  # re-reading a long live file costs ~50 ms per hour of it
@@ -103,7 +103,8 @@ class SessionIndexer(QThread):
             log.exception("session index update failed")
             self.notice.emit("The session index could not be updated; `fhud sessions reindex` rebuilds it.")
         for text in library.notices:
-            self.notice.emit(text)
+            if not text.startswith(NO_INDEX):  # the app's first run: no news (a damaged index is)
+                self.notice.emit(text)
         library.notices.clear()
         if changed:
             self.updated.emit()

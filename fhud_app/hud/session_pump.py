@@ -18,6 +18,7 @@ class SessionPump(QObject):
     the composition root; none for the demo) every couple of seconds."""
 
     problem = Signal(str)  # one line, e.g. a full disk (emitted once per new problem)
+    written = Signal(str, bool)  # the session file grew: its path, and whether the session ended
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = FLUSH_MS) -> None:
         super().__init__(parent)
@@ -38,14 +39,15 @@ class SessionPump(QObject):
 
     def detach(self) -> None:
         """Take the last records of a stopped pipeline and write everything out."""
-        self.pump()
+        self.pump(final=True)
         self._readers = []
         self._timer.stop()
 
-    def pump(self) -> None:
+    def pump(self, final: bool = False) -> None:
         recorder = self.recorder
         if recorder is None:
             return
+        lines = recorder.written
         for reader in self._readers:
             n = reader.read_into(self._buf)
             while n:
@@ -55,3 +57,5 @@ class SessionPump(QObject):
         if problem != self._last_problem and problem is not None:
             self.problem.emit(problem)
         self._last_problem = problem
+        if recorder.written != lines or (final and recorder.written):
+            self.written.emit(str(recorder.path), final)

@@ -77,13 +77,14 @@ class SessionsWindow(QWidget):
         self.search = QLineEdit(placeholderText="Search words and concepts (garden, \"the garden\", gard*)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
-        self.list = QListWidget(wordWrap=True)
+        self.list = QListWidget(wordWrap=True, alternatingRowColors=True, spacing=3)
         self.list.currentItemChanged.connect(self._on_current)
         self.title = QLabel(wordWrap=True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.picture = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(PICTURE_SIZE[0] // 2, PICTURE_SIZE[1] * 2 // 3)
         self.picture.setStyleSheet("background: #0d111b; color: #8893a8;")
+        self.picture.setText("Choose a session to see its concept field.")
         self.transcript = QTextBrowser()
         self.concepts = QLabel(wordWrap=True)
         self.concepts.setTextFormat(Qt.TextFormat.PlainText)
@@ -130,13 +131,18 @@ class SessionsWindow(QWidget):
                 self._fill_sessions()
         finally:
             self.list.blockSignals(False)
-        for i in range(self.list.count()):
-            if self.list.item(i).data(ID_ROLE) == current:
-                self.list.setCurrentRow(i)
-                break
+        rows = [i for i in range(self.list.count()) if self.list.item(i).data(ID_ROLE) == current]
+        if rows:
+            self.list.blockSignals(True)  # the same session stays open where it was
+            self.list.setCurrentRow(rows[0])
+            self.list.blockSignals(False)
+        elif current is None and self.list.count() and not query:
+            self.list.setCurrentRow(0)  # the newest session opens with the window
 
     def _fill_sessions(self) -> None:
         for r in self.library.sessions():
+            if self.session is not None and r.id == self.session.id and r.words != len(self.session.words):
+                QTimer.singleShot(0, lambda sid=r.id: self.show_session(sid, picture=False))  # it grew
             when = r.started.strftime("%Y-%m-%d %H:%M") if r.started else r.id
             top = ", ".join(r.top) or "no concepts"
             item = QListWidgetItem(f"{when}  ·  {clock(r.duration)}  ·  {r.words} words\n{top}")
@@ -165,7 +171,9 @@ class SessionsWindow(QWidget):
             self.show_session(item.data(ID_ROLE), item.data(TIME_ROLE))
 
     # ------------------------------------------------------------------ one session
-    def show_session(self, session_id: str, at: float | None = None) -> None:
+    def show_session(self, session_id: str, at: float | None = None, *, picture: bool = True) -> None:
+        """Open a session (scrolled to ``at`` seconds); ``picture=False`` keeps the picture shown
+        (a live session that grew: it is redrawn when chosen again, not every few seconds)."""
         try:
             data = self.library.load(session_id)
         except FhudError as exc:
@@ -184,7 +192,8 @@ class SessionsWindow(QWidget):
         for button in self.buttons.values():
             button.setEnabled(True)
         self._say(data.problem() or "")
-        self._load_picture(data)
+        if picture:
+            self._load_picture(data)
 
     @staticmethod
     def _transcript_html(data: SessionData) -> str:

@@ -36,6 +36,7 @@ class Key(Enum):
     WHISPER_MODEL = ("asr/whisper_model", str, ("asr", "whisper_model"))  # "" = embedded
     PARAKEET_MODEL = ("asr/parakeet_model", str, ("asr", "parakeet_model"))
     LLM_MODEL = ("llm/model", str, ("llm", "model"))
+    CONCEPT_MEMORY = ("hud/concept_memory", bool, ("hud", "concept_memory"))
 
     @property
     def path(self) -> str:

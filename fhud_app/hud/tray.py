@@ -33,6 +33,9 @@ class Tray(QObject):
     debug_overlay_changed = Signal(bool)
     preferences_requested = Signal()
     open_sessions_requested = Signal()
+    sessions_requested = Signal()  # the Sessions window
+    new_session_requested = Signal()
+    concept_memory_changed = Signal(bool)
     about_requested = Signal()
     quit_requested = Signal()
 
@@ -55,6 +58,9 @@ class Tray(QObject):
         self.debug_action = self._check("Debug overlay", self.debug_overlay_changed)
         self.menu.addSeparator()
         self._add("Preferences…", self.preferences_requested.emit)
+        self._add("Sessions…", self.sessions_requested.emit)
+        self._add("New session", self.new_session_requested.emit)
+        self.memory_action = self._check("Remember concepts across sessions", self.concept_memory_changed)
         self._add("Open sessions folder", self.open_sessions_requested.emit)
         self._add("About fHUD", self.about_requested.emit)
         self.menu.addSeparator()
@@ -117,6 +123,7 @@ class Tray(QObject):
         self.set_checked(self.click_action, hud.click_through)
         self.set_checked(self.listen_action, listening)
         self.set_checked(self.debug_action, hud.debug_overlay)
+        self.set_checked(self.memory_action, hud.concept_memory)
         self.select(self.engine_group, engine)
         self.select(self.llm_group, llm)
 

@@ -164,6 +164,12 @@ class ConceptSet:
             c.retired_at = now
             self._choose_shown()
 
+    def clear(self) -> None:
+        """Forget every concept (a new session: its ids start again at 1)."""
+        for c in list(self.by_id.values()):
+            self._free(c)
+        self.shown = set()
+
     def _free(self, c: Concept) -> None:
         self.dirty = True
         self.slots[c.slot] = None

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COMMIT_EVERY = 50  # files indexed per transaction during a bulk build
+NO_INDEX = "There was no session index yet"  # said only when there were sessions to index
 
 
 def default_index_path(folder: Path) -> Path:
@@ -58,7 +59,7 @@ class SessionLibrary:
             except sqlite3.DatabaseError as again:
                 return self._in_memory(again)
         if not existed:
-            self._rebuilt_because = "There was no session index yet"
+            self._rebuilt_because = NO_INDEX
         return conn
 
     def _connect(self, path: Path | str) -> sqlite3.Connection:
@@ -140,8 +141,9 @@ class SessionLibrary:
             self._commit()
         if self._rebuilt_because:
             count = self.conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
-            self.notices.append(f"{self._rebuilt_because}: built it from {count} session "
-                                f"file{'s' * (count != 1)}.")  # fmt: skip
+            if count or self._rebuilt_because != NO_INDEX:
+                self.notices.append(f"{self._rebuilt_because}: built it from {count} session "
+                                    f"file{'s' * (count != 1)}.")  # fmt: skip
             self._rebuilt_because = None
         return len(changed)
 

@@ -202,3 +202,8 @@ def test_recall_counts_the_other_sessions_of_every_concept(folder):
     lib = _open(folder)
     assert lib.recall(exclude="2026-11-27_180000") == {"garden": 1, "soil": 1, "compost": 1}
     assert lib.recall() == {"garden": 1, "soil": 2, "compost": 1, "sea": 1}
+
+
+def test_a_first_index_of_an_empty_folder_is_no_news(tmp_path):
+    lib = SessionLibrary(tmp_path / "sessions")
+    assert lib.update() == 0 and lib.notices == [] and lib.sessions() == []
