@@ -35,6 +35,7 @@ from fhud_app.bench.asr_metrics import (
     revised_words,
     wer,
 )
+from fhud_app.bench.asr_metrics import normalize as normalize  # what WER compares (tests use it)
 from fhud_app.bench.common import Figure, report
 from fhud_app.bench.corpus import Corpus, load_corpus
 from fhud_app.core.config import SAMPLE_RATE, Config
