@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,8 @@ class WhisperEngine:
         self.since_decode = 0
         self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
         self.decodes = 0
+        self.utterance = 1  # the id of the open utterance
+        self.utterance_words = 0  # final words of the open utterance so far
         self.edge_s = EDGE_S
         # Called with every decode (bench/asr_replay.py replays commit policies from them).
         self.on_decode: Callable[[dict[str, Any]], None] | None = None
@@ -172,7 +175,7 @@ class WhisperEngine:
             final = self.agree.finish(self._logged("utterance", self._decode()))
             self.speech_done_s = self.vad.last_speech_end
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
-            return self._update(final)
+            return self._update(final, end=True)
         if self.since_decode < self.hop:
             return EngineUpdate([], self.draft)
         forced = len(self.buf) > self.window
@@ -201,7 +204,7 @@ class WhisperEngine:
             final = self.agree.finish(self._logged("flush", self._decode()))
         self.agree.reset()
         self._cut(self.total)
-        return self._update(final)
+        return self._update(final, end=True)
 
     def close(self) -> None:
         self.model = None  # CTranslate2 frees the weights with the last reference
@@ -238,8 +241,16 @@ class WhisperEngine:
             t = min(t, self.agree.pending[0].start)
         self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
-    def _update(self, final: list[Word]) -> EngineUpdate:
-        return EngineUpdate(final, self.draft)
+    def _update(self, final: list[Word], *, end: bool = False) -> EngineUpdate:
+        """The update for ``final`` (stamped with the open utterance); ``end`` closes it."""
+        update = EngineUpdate([replace(w, utterance=self.utterance) for w in final], self.draft)
+        tail = self.agree.pending + self.agree.edge
+        update.draft_end = tail[-1].end if tail else 0.0
+        self.utterance_words += len(final)
+        if end and self.utterance_words:
+            update.ended.append(self.utterance)
+            self.utterance, self.utterance_words = self.utterance + 1, 0
+        return update
 
     @property
     def draft(self) -> str:

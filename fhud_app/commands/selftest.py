@@ -28,10 +28,6 @@ log = logging.getLogger(__name__)
 Check = Callable[..., str]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:  # ``fhud --selftest`` has no options
-    pass
-
-
 def _checks() -> list[tuple[str, Check]]:
     from fhud_app.selftest import checks
 
