@@ -391,7 +391,9 @@ def test_an_unhandled_worker_exception_is_one_sentence_in_hud_and_tray(qtbot, ha
     monkeypatch.setattr(threading, "excepthook", threading.excepthook)
     logs.install_excepthooks()
     h = harness()
-    bridge = CrashBridge(h.app.show_error, h.app)
+    from fhud_app.commands.gui import show_error
+
+    bridge = CrashBridge(lambda text: show_error(h.app, text), h.app)
     try:
         threading.Thread(target=lambda: [][1], name="asr").start()
         qtbot.waitUntil(lambda: "unexpected error" in h.app.tray.status_action.text(), timeout=5000)
