@@ -39,6 +39,8 @@ CONTEXT_TOKENS = 160  # previous requests kept in the KV cache (then it restarts
 MIN_ENGLISH = 0.6  # share of English words below which an utterance is not extracted
 DIRECT_IDEAS = 2  # an utterance naming at most this many nouns needs no model to choose
 REFERRING = frozenset("it its they them their this that these those".split())
+RECENT = 6  # utterances whose concepts a shorter phrase may refer to ("the garden")
+REFERRED = 2  # utterances whose concepts a pronoun may refer to ("it")
 
 FEW_SHOT = """Each text is followed by the key phrases it names, copied from the text.
 
@@ -159,11 +161,21 @@ def drop_variants(phrases: list[str]) -> list[str]:
 def _referent(said: str, recent: list[str]) -> str | None:
     """The one recent concept whose phrase ends in ``said`` and is longer, if exactly one."""
     k = key_words(said)
-    found = [
-        r for r in recent
+    found = {
+        phrase_key(r): r for r in recent
         if len(key_words(r)) > len(k) and key_words(r)[len(key_words(r)) - len(k):] == k
-    ]
-    return found[0] if len(found) == 1 else None
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _specialized(said: str, known: list[str]) -> str | None:
+    """The one known phrase of two or more words that ``said`` ends in, if exactly one."""
+    k = key_words(said)
+    found = {
+        phrase_key(c): c for c in known
+        if len(key_words(c)) < len(k) and k[len(k) - len(key_words(c)):] == key_words(c)
+    }
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 class LlmExtractor:
@@ -200,7 +212,7 @@ class LlmExtractor:
         llm.prime(FEW_SHOT, llm.prefix_cache_file(), tail=self.OPEN)
         self._session: Any = None
         self._context: Any = None  # the session of the previous request, to continue
-        self._recent: deque[list[str]] = deque(maxlen=3)  # phrases of the last utterances
+        self._recent: deque[list[str]] = deque(maxlen=RECENT)  # phrases of the last utterances
         self._sep = llm.encode(",")[0]
 
     def reset(self) -> None:
@@ -262,12 +274,17 @@ class LlmExtractor:
         runs: dict[str, list[str]] = {}
         for p in self.tagger.candidates(transcript):
             runs.setdefault(lemma(p.head) + f"@{p.end}", []).append(p.text)
+        longer_here = [said[0] for said in runs.values() if len(key_words(said[0])) > 1]
+        specific = [k for k in [*field.values(), *recent] if len(key_words(k)) > 1]
         ideas: dict[str, list[str]] = {}
         aliases: dict[str, str] = {}
         for said in runs.values():
-            name = field.get(phrase_key(said[0]), said[0])
-            if phrase_key(name) not in field:
-                name = _referent(said[0], recent) or name
+            name = field.get(phrase_key(said[0])) or (
+                _referent(said[0], longer_here)  # "the cake ... a volcano cake"
+                or _referent(said[0], recent)  # "the garden" after "vegetable garden"
+                or _specialized(said[0], specific)  # "total market index fund" after "index fund"
+                or said[0]
+            )
             if name != said[0]:
                 aliases[name] = said[0]
             spells = ideas.setdefault(name, [])
@@ -278,7 +295,7 @@ class LlmExtractor:
         """{concept name: spellings} the model may choose from."""
         names = {n: list(dict.fromkeys([*sp, *(x.lower() for x in sp)])) for n, sp in ideas.items()}
         if REFERRING & set(words(transcript)):  # "it", "they": a recent concept may be meant
-            for earlier in (q for group in self._recent for q in group):
+            for earlier in (q for group in list(self._recent)[-REFERRED:] for q in group):
                 names.setdefault(earlier, [earlier])
         return names
 

@@ -31,7 +31,7 @@ EVALUATIVE = frozenset(
     real actual main other same different certain several various whole best worst better worse
     next last first few many much more most less least own little whole full empty high low
     proper important hard easy simple complex complicated weird strange fine cool awesome
-    terrible horrible beautiful""".split()
+    terrible horrible beautiful enough""".split()
 ) - {"first", "next"}
 # Nouns that stand for a stretch of time, an amount or a placeholder, never an idea on their own.
 GENERIC = frozenset(
@@ -123,6 +123,13 @@ def _modifies(tok: Any, phrase: list[Any]) -> bool:
     return any(tok.head.i == t.i for t in phrase)
 
 
+def _trimmed(tok: Any) -> bool:
+    """A leading word that grades the thing rather than names a kind of it ("better", "two")."""
+    if tok.lower_ in EVALUATIVE or tok.tag_ in ("JJR", "JJS", "RBR", "RBS"):
+        return True
+    return tok.pos_ == "NUM" and not _has_digit_and_letter(tok.text)
+
+
 def _has_digit_and_letter(text: str) -> bool:
     return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
 
@@ -157,8 +164,7 @@ def noun_phrases(doc: Any) -> list[Phrase]:
         while j >= 0 and _modifies(doc[j], left):
             left.insert(0, doc[j])
             j -= 1
-        while left[:-1] and (left[0].lower_ in EVALUATIVE or left[0].pos_ == "NUM"
-                             and not _has_digit_and_letter(left[0].text)):
+        while left[:-1] and _trimmed(left[0]):
             left.pop(0)
         add(left)
     return out

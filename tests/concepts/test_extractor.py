@@ -120,7 +120,8 @@ def test_a_modifier_is_not_merged_into_its_phrase(tagger: Tagger) -> None:
 def test_an_old_phrase_does_not_capture_a_bare_head(tagger: Tagger) -> None:
     ex, _ = _extractor("", tagger)
     ex.extract("We sat on the river bank.")
-    for filler in ("The weather was nice.", "The dog was happy.", "The coffee was cold."):
+    for filler in ("The weather was nice.", "The dog was happy.", "The coffee was cold.",
+                   "The cat slept.", "The tea was hot.", "The train was late.", "The sky was blue."):
         ex.extract(filler)
     assert ex.extract("Then I went to the bank.").phrases == ["bank"]
 
@@ -175,3 +176,18 @@ def test_streaming_feed_gives_the_same_result_as_one_shot(tagger: Tagger) -> Non
     ex.reset()
     assert streamed.phrases == ex.extract(UTTERANCE).phrases == ["barn roof", "batteries"]
     assert llm.requests == [UTTERANCE, UTTERANCE]
+
+
+def test_a_bare_head_and_its_phrase_in_one_utterance_are_one_idea(tagger: Tagger) -> None:
+    ex, _ = _extractor("", tagger)
+    result = ex.extract("The cake is the hard part, she wants a volcano cake.")
+    assert result.phrases == ["volcano cake"] or result.phrases == ["part", "volcano cake"]
+    assert result.aliases == {"volcano cake": "cake"}
+
+
+def test_a_longer_phrase_ending_in_a_known_multiword_concept_is_that_concept(tagger: Tagger) -> None:
+    ex, _ = _extractor("", tagger)
+    ex.known = lambda: ["index fund"]
+    assert ex.extract("I'll move it into a total market index fund.").phrases == ["index fund"]
+    ex.known = lambda: ["bank"]
+    assert ex.extract("We had a picnic on the river bank.").phrases == ["picnic", "river bank"]
