@@ -1,12 +1,13 @@
-"""The composition root: builds the rings, the gate, the source, the workers and the view.
+"""The composition root: the one place that builds services.
 
-:func:`build_pipeline` is the headless part every front end shares (``fhud
-transcribe``, the benchmarks, the HUD); :func:`make_view` and
-:func:`make_pipeline` are what the GUI (:mod:`fhud_app.app_gui`, which wires
-window, tray, hotkey and settings around them) is given.  Seams for the stages that come later:
-``Pipeline.workers`` (a ConceptWorker appends itself there and reads
-``words`` through its own reader; it fills ``concepts``) and the rings, which
-any view may read with a reader of its own.
+:func:`build_pipeline` builds every service of a run: the rings (audio, words,
+concepts), the MLX gate, the audio source, the ASR worker, the concept store and
+its worker, and the session recorder.  It is the headless part every front end
+shares (``fhud transcribe``, ``fhud snapshot``, the benchmarks, the HUD).
+:func:`make_view` and :func:`make_pipeline` are what the GUI
+(:mod:`fhud_app.app_gui`, which wires window, tray, hotkey and settings around
+them) is given.  A new stage is built here and handed its rings; any view reads
+the rings with a reader of its own.
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QTimer, Signal
 
 from fhud_app.asr.worker import AsrWorker, EngineFactory, default_engine_factory
+from fhud_app.audio.source import AudioSource
+from fhud_app.concepts.worker import ConceptWorker, ExtractorFactory, default_extractor_factory
+from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
+from fhud_app.store.concept_store import ConceptStore
+from fhud_app.store.session import SessionRecorder
+from fhud_app.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +66,37 @@ class SourceSpec:
 
 
 class Pipeline(QObject):
-    """Source → audio ring → AsrWorker → words ring (→ workers added later).
+    """Source → audio ring → AsrWorker → words ring → ConceptWorker → store → concepts ring.
 
-    ``finished`` is emitted once the ASR worker drained the source (end of a
-    file, or a device that went away) or failed; :attr:`error` then holds the
-    one-line message, if any.
+    Everything is built by :func:`build_pipeline`; this only runs it.  ``finished``
+    is emitted once the ASR worker drained the source (end of a file, or a device
+    that went away) and the concept worker extracted the rest, or on a failure;
+    :attr:`error` then holds the one-line message, if any.  ``session`` (when kept)
+    is filled by whoever reads the rings (the GUI's session pump).
     """
 
     finished = Signal()
 
-    def __init__(self, config: Config, source: Any, audio: Ring, audio_reader: RingReader,
-                 gate: MlxGate, asr: AsrWorker) -> None:
+    def __init__(self, config: Config, source: AudioSource, audio: Ring, gate: MlxGate,
+                 asr: AsrWorker, concepts: Ring, concept_worker: ConceptWorker | None = None,
+                 session: SessionRecorder | None = None) -> None:  # fmt: skip
         super().__init__()
         self.config = config
         self.source = source
         self.audio = audio
-        self.audio_reader = audio_reader
         self.gate = gate
         self.asr = asr
         self.words = asr.words
-        self.concepts = Ring(CONCEPTS_CAPACITY, EVENT_DTYPE)  # filled by the concept stage
-        self.workers: list[QThread] = [asr]  # started in order, stopped in reverse
-        self.concept_worker: Any = None  # set by attach_concepts()
+        self.concepts = concepts
+        self.concept_worker = concept_worker
+        self.session = session
+        self.workers: list[Worker] = [asr] + ([concept_worker] if concept_worker else [])
         self.error: str | None = None
-        self._started = False
         self._done = False
         asr.drained.connect(self._on_drained)
         asr.error.connect(self._on_error)
+        if concept_worker is not None:
+            concept_worker.drained.connect(self._finish)
 
     def start(self) -> None:
         """Start the workers, then the source (the engine loads while audio queues up)."""
@@ -95,31 +106,22 @@ class Pipeline(QObject):
             self.source.start()
         except FhudError as exc:
             self._on_error(str(exc))
-            return
-        self._started = True
 
     def stop(self, timeout_s: float | None = None) -> bool:
         """Stop the source and every worker and join their threads (idempotent).
 
         With ``timeout_s``, give up joining after that long and return False: a worker
         still inside a model load (which cannot be interrupted) is then left running,
-        already told to stop, and its engine is not closed.  True when all have ended.
+        already told to stop; it closes its model itself when the load returns.
+        True when all have ended.
         """
         self.source.stop()
         for worker in self.workers:  # every worker told at once: they wind down together
-            stop = getattr(worker, "stop", None)
-            if stop is not None:
-                stop()
+            worker.stop()
         deadline = QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever)
         if timeout_s is not None:
             deadline = QDeadlineTimer(max(0, int(timeout_s * 1000)))
-        if not all(worker.wait(deadline) for worker in reversed(self.workers)):
-            return False
-        close = getattr(self.asr.engine, "close", None)
-        if close is not None:
-            close()
-            self.asr.engine = None
-        return True
+        return all(worker.wait(deadline) for worker in reversed(self.workers))
 
     def run_to_end(self, pump: Callable[[], None], poll_ms: int = 20) -> None:
         """Start, run the Qt event loop until ``finished``, then stop and join.
@@ -142,9 +144,8 @@ class Pipeline(QObject):
         pump()
 
     def _on_drained(self) -> None:
-        source_error = getattr(self.source, "error", None)
-        if source_error is not None and self.error is None:
-            self.error = str(source_error)
+        if self.source.error is not None and self.error is None:
+            self.error = str(self.source.error)
         if self.concept_worker is not None and self.concept_worker.isRunning():
             self.concept_worker.finish_input()  # ``finished`` follows its ``drained``
             return
@@ -162,7 +163,7 @@ class Pipeline(QObject):
 
 
 def make_source(config: Config, spec: SourceSpec, audio: Ring, reader: RingReader,
-                *, realtime: bool, mic_backend: Any = None) -> Any:
+                *, realtime: bool, mic_backend: Any = None) -> AudioSource:
     if spec.is_mic:
         from fhud_app.audio.mic_source import MicSource
 
@@ -181,12 +182,16 @@ def build_pipeline(
     *,
     realtime: bool,
     engine_factory: EngineFactory = default_engine_factory,
+    extractor_factory: ExtractorFactory | None = None,
     mic_backend: Any = None,
     concepts: bool = True,
+    session_source: str | None = None,
 ) -> Pipeline:
-    """Build (not start) the pipeline.  Raises :class:`FhudError` for a bad source.
+    """Build (not start) every service of one run.  Raises :class:`FhudError` for a bad source.
 
-    ``concepts=False`` leaves out the concept stage (ASR only).
+    The rings (audio, words, concepts), the MLX gate, the source, the ASR worker, the
+    concept store and its worker (``concepts=False`` leaves the concept stage out: ASR
+    only) and, with ``session_source`` (what the header names), the session recorder.
     """
     spec = source_spec if isinstance(source_spec, SourceSpec) else SourceSpec.parse(source_spec)
     audio = Ring(int(config.audio.ring_seconds * config.audio.sample_rate) * 3, "float32")
@@ -194,34 +199,23 @@ def build_pipeline(
     source = make_source(config, spec, audio, reader, realtime=realtime, mic_backend=mic_backend)
     gate = MlxGate()
     words = Ring(WORDS_CAPACITY, EVENT_DTYPE)
+    concept_ring = Ring(CONCEPTS_CAPACITY, EVENT_DTYPE)
     live = realtime or spec.is_mic  # a live stream may catch up in big steps
     # Whisper (CTranslate2, one thread) decodes on one core while the LLM steps on the other;
     # only MLX engines (Parakeet) take the gate, at high priority.
-    asr = AsrWorker(config, reader, words, gate, engine_factory,
-                    source=source, source_rate=int(getattr(source, "sample_rate", 16_000)),
-                    feed_max_s=10.0 if live else 0.1)
-    pipeline = Pipeline(config, source, audio, reader, gate, asr)
+    asr = AsrWorker(config, reader, words, gate, engine_factory, source=source,
+                    source_rate=source.sample_rate, feed_max_s=10.0 if live else 0.1)  # fmt: skip
+    concept_worker = None
     if concepts:
-        attach_concepts(pipeline, live=live)
-    return pipeline
-
-
-# ---------------------------------------------------------------------- concept stage
-def attach_concepts(pipeline: Pipeline, *, live: bool, extractor_factory: Any = None) -> Any:
-    """Add a ConceptWorker (words ring → concepts ring) to ``pipeline``; returns it.
-
-    It shares the MLX gate (an MLX ASR engine keeps priority); at the end of the input it extracts the
-    last utterance before ``finished`` is emitted.  Its errors are warnings: extraction
-    goes on with a fallback, so they do not end the pipeline.
-    """
-    from fhud_app.concepts.worker import ConceptWorker, default_extractor_factory
-
-    worker = ConceptWorker(pipeline.config, pipeline.words, pipeline.concepts, pipeline.gate,
-                           extractor_factory or default_extractor_factory, live=live)
-    worker.drained.connect(pipeline._finish)
-    pipeline.workers.append(worker)
-    pipeline.concept_worker = worker
-    return worker
+        # It shares the MLX gate (an MLX ASR engine keeps priority); at the end of the input
+        # it extracts the last utterance before ``finished`` is emitted.
+        store = ConceptStore(config.store, concept_ring)
+        concept_worker = ConceptWorker(config, words, store, gate,
+                                       extractor_factory or default_extractor_factory, live=live)
+    session = None
+    if session_source is not None:
+        session = SessionRecorder(paths.sessions_dir(), source=session_source)
+    return Pipeline(config, source, audio, gate, asr, concept_ring, concept_worker, session)
 
 
 # --------------------------------------------------------------------- the GUI's parts
@@ -247,4 +241,6 @@ def make_pipeline(config: Config, feed: Any) -> Any:
         spec = SourceSpec(Path(feed.file), loop=bool(feed.loop), pace_s=FILE_PACE_S)
     else:
         spec = SourceSpec(None, feed.device or None)
-    return build_pipeline(config, spec, realtime=True)
+    # Sessions are kept for the microphone and for files, not for the looping demo.
+    session = None if feed.loop else ("microphone" if feed.is_mic else str(feed.file))
+    return build_pipeline(config, spec, realtime=True, session_source=session)

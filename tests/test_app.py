@@ -163,6 +163,9 @@ class _CountingEngine:
 
         return EngineUpdate([], "")
 
+    def close(self) -> None:
+        pass
+
 
 def test_looping_file_plays_on_in_one_pipeline(qtbot, tmp_path):
     import numpy as np

@@ -41,6 +41,10 @@ class AsrEngine(Protocol):
         """End of stream: finalize everything still pending."""
         ...
 
+    def close(self) -> None:
+        """Release the model (called once, on the thread that loaded it)."""
+        ...
+
 
 def seconds(samples: int) -> float:
     return samples / SAMPLE_RATE

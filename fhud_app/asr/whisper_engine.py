@@ -205,6 +205,9 @@ class WhisperEngine:
         self._cut(self.total)
         return self._update(final)
 
+    def close(self) -> None:
+        self.model = None  # CTranslate2 frees the weights with the last reference
+
     def _decode(self) -> list[Word]:
         self.since_decode = 0
         if len(self.buf) < MIN_DECODE_S * SAMPLE_RATE:

@@ -1,34 +1,32 @@
-"""AsrWorker: the thread that owns the ASR engine.
+"""AsrWorker: the thread that owns the ASR engine (a :class:`~fhud_app.workers.Worker`).
 
-It loads the engine inside ``run()``, reads the audio ring (a short timed wait
-on the stop event when it is empty), feeds the engine and writes WORD/DRAFT
-events to the words ring.  It reports only through its class-level signals and
-never touches a widget.
+It loads the engine in ``load`` (on its thread), and each ``step`` reads the audio
+ring, feeds the engine and writes WORD/DRAFT events to the words ring; at the end
+of the source it flushes the engine and emits ``drained``.  The engine is closed on
+the worker's thread when the loop ends.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from fhud_app.asr.base import AsrEngine, EngineUpdate
+from fhud_app.audio.source import AudioSource
 from fhud_app.core.config import SAMPLE_RATE, Config
-from fhud_app.core.errors import FhudError
 from fhud_app.core.events import Kind, make_event
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
+from fhud_app.workers import Step, Worker
 
 # (config, gate, progress callback) -> (engine, reason)
 EngineFactory = Callable[[Config, MlxGate, Callable[[float], None]], tuple[AsrEngine, str]]
 
-WAIT_S = 0.04  # wait on the stop event when the audio ring is empty
-METRICS_EVERY_S = 1.0
 LATENCY_WINDOW = 2000  # word latencies the p50/p95 are taken over (the newest)
 
 
@@ -41,13 +39,12 @@ def default_engine_factory(
     return engine, choice.reason
 
 
-class AsrWorker(QThread):
-    status = Signal(str)
-    loading = Signal(float)  # 0..1
+class AsrWorker(Worker):
+    """Audio ring → engine → words ring; ``drained`` once the source ended and all is flushed."""
+
     ready = Signal(str, str)  # engine name, reason
-    error = Signal(str)  # a one-line message a person can act on
-    metrics = Signal(dict)  # rtf, latency_p50/p95, backlog_s, drops, overflows, thread_cpu_s, ...
-    drained = Signal()  # the source finished and every sample was decoded and flushed
+    # metrics: rtf, latency_p50/p95, backlog_s, drops, overflows, thread_cpu_s, ...
+    WAIT_S = 0.04  # wait on the stop event when the audio ring is empty
 
     def __init__(
         self,
@@ -57,7 +54,7 @@ class AsrWorker(QThread):
         gate: MlxGate,
         engine_factory: EngineFactory = default_engine_factory,
         *,
-        source: Any = None,
+        source: AudioSource | None = None,
         source_rate: int = SAMPLE_RATE,
         feed_max_s: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
@@ -68,11 +65,11 @@ class AsrWorker(QThread):
         self.words = words
         self.gate = gate
         self.engine_factory = engine_factory
-        self.source = source  # has .finished (threading.Event), .overflows, .error
+        self.source = source
         self.source_rate = source_rate
         self.clock = clock
-        self.stop_event = threading.Event()
-        self.engine: AsrEngine | None = None
+        self.engine: AsrEngine | None = None  # between load and close
+        self.engine_name = ""  # kept after close
         self.fed = 0  # 16 kHz samples fed to the engine
         self.busy_s = 0.0  # wall seconds spent in the engine
         self.latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)  # bounded over an hour
@@ -84,43 +81,37 @@ class AsrWorker(QThread):
         self._buf = np.zeros(max(1, int(feed_max_s * source_rate)), np.float32)
         self._resampler: Any = None
         self._last_draft = ""
-        self._last_metrics = 0.0
 
-    def stop(self) -> None:
-        """Ask the loop to end (the engine is not flushed); then ``wait()``."""
-        self.stop_event.set()
+    # ------------------------------------------------------------------ worker hooks
+    def load(self) -> None:
+        engine, reason = self.engine_factory(self.config, self.gate, self.loading.emit)
+        self.engine, self.engine_name = engine, engine.name
+        self.ready.emit(engine.name, reason)
 
-    # ------------------------------------------------------------------ thread
-    def run(self) -> None:
-        try:
-            self.status.emit("loading the speech engine")
-            engine, reason = self.engine_factory(self.config, self.gate, self.loading.emit)
-            self.engine = engine
-            self.ready.emit(engine.name, reason)
-            self.status.emit(f"listening ({engine.name})")
-            self._loop(engine)
-        except FhudError as exc:
-            self._fail(str(exc))
-        except Exception as exc:  # never a traceback: one line, and stop
-            self._fail(f"speech recognition stopped: {type(exc).__name__}: {exc}")
+    def step(self) -> Step:
+        engine = self.engine
+        assert engine is not None
+        n = self.audio.read_into(self._buf)
+        if n:
+            self._publish(self._feed(engine, self._buf[:n]))
+            return Step.BUSY
+        finished = self.source.finished if self.source is not None else None
+        if finished is not None and finished.is_set() and self.audio.available() == 0:
+            self._drain(engine)
+            return Step.DONE
+        return Step.IDLE
 
-    def _fail(self, message: str) -> None:
+    def close(self) -> None:
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            engine.close()
+
+    def describe(self, exc: BaseException) -> str:
+        return f"speech recognition stopped: {type(exc).__name__}: {exc}"
+
+    def failed(self, message: str, exc: BaseException) -> None:
         self.failure = message
         self.error.emit(message)
-        self.status.emit(message)
-
-    def _loop(self, engine: AsrEngine) -> None:
-        finished = self.source.finished if self.source is not None else None
-        while not self.stop_event.is_set():
-            n = self.audio.read_into(self._buf)
-            if n:
-                self._publish(self._feed(engine, self._buf[:n]))
-            elif finished is not None and finished.is_set() and self.audio.available() == 0:
-                self._drain(engine)
-                return
-            else:
-                self.stop_event.wait(WAIT_S)
-            self._maybe_metrics()
 
     def _drain(self, engine: AsrEngine) -> None:
         tail = self._resample(np.zeros(0, np.float32), last=True)
@@ -130,8 +121,7 @@ class AsrWorker(QThread):
         update = engine.flush()
         self.busy_s += self.clock() - t0
         self._publish(update)
-        self._emit_metrics()
-        self.status.emit("done")
+        self.emit_metrics()
         self.drained.emit()
 
     def _resample(self, samples: np.ndarray, last: bool = False) -> np.ndarray:
@@ -168,7 +158,6 @@ class AsrWorker(QThread):
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, float]:
-        """The figures the ``metrics`` signal carries (safe to call from any thread)."""
         audio_s = self.fed / SAMPLE_RATE
         lat = np.asarray(self.latencies, dtype=np.float64)
         return {
@@ -179,15 +168,6 @@ class AsrWorker(QThread):
             "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
             "backlog_s": self.audio.available() / self.source_rate,
             "drops": int(self.audio.dropped),
-            "overflows": int(getattr(self.source, "overflows", 0)),
+            "overflows": int(self.source.overflows) if self.source is not None else 0,
             "words": self.word_count,
         }
-
-    def _maybe_metrics(self) -> None:
-        now = time.monotonic()
-        if now - self._last_metrics >= METRICS_EVERY_S:
-            self._emit_metrics()
-
-    def _emit_metrics(self) -> None:  # on the worker thread
-        self._last_metrics = time.monotonic()
-        self.metrics.emit({**self.snapshot(), "thread_cpu_s": time.thread_time()})

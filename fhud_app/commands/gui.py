@@ -4,15 +4,20 @@ The flags (``--demo``, ``--source``, ``--device``, ``--exit-after``,
 ``--debug-overlay``) live on the top-level parser in :mod:`fhud_app.cli`.
 The real view and pipeline are built by the composition root
 (:func:`fhud_app.app.make_view`, :func:`fhud_app.app.make_pipeline`) and handed
-to :func:`fhud_app.app_gui.run_gui`.
+to :class:`fhud_app.app_gui.App` by :func:`run_gui`.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fhud_app.core.errors import InputError
+
+if TYPE_CHECKING:
+    from fhud_app.hud.parts import PipelineFactory, ViewFactory
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,6 +29,35 @@ def run(args: argparse.Namespace) -> int:
 
     set_default_surface_format()  # before the QApplication exists
     from fhud_app.app import make_pipeline, make_view
-    from fhud_app.app_gui import run_gui
 
     return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+
+
+def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:
+    """Build the app, show the HUD, run the event loop; the exit status."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from fhud_app.app_gui import App
+    from fhud_app.core import paths
+    from fhud_app.hud.launch import config_from, feed_from, leave_now, trace
+    from fhud_app.hud.settings import Settings
+    from fhud_app.hud.unix_signals import quit_on_signals
+
+    trace("main")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("fhud")
+    app.setApplicationDisplayName("fHUD")
+    app.setQuitOnLastWindowClosed(False)
+    app.setWindowIcon(QIcon(str(paths.repo_resources() / "icon.png")))
+    settings = Settings()
+    config = config_from(args, settings)
+    gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
+              pipeline_factory=pipeline_factory)  # fmt: skip
+    wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
+    gui.start(args.exit_after)
+    code = app.exec()
+    wakeup.close()
+    if gui.controller.abandoned is not None:
+        leave_now(int(code))  # a worker is still inside a model load
+    return int(code)

@@ -133,13 +133,13 @@ def _stats(pipeline: Any, wall_s: float, words_dropped: int) -> dict[str, Any]:
         "words": int(m["words"]),
         "drops": int(m["drops"]) + int(words_dropped),  # audio samples + word events lost
         "overflows": int(m["overflows"]),
-        "engine": getattr(pipeline.asr.engine, "name", None),
+        "engine": pipeline.asr.engine_name or None,
         **_concept_stats(pipeline),
     }
 
 
 def _concept_stats(pipeline: Any) -> dict[str, Any]:
-    worker = getattr(pipeline, "concept_worker", None)
+    worker = pipeline.concept_worker
     if worker is None:
         return {}
     c = worker.snapshot()

@@ -108,6 +108,40 @@ class UtteranceCutter:
         return done
 
 
+class Merged:
+    """Consecutive utterances extracted together."""
+
+    def __init__(self, parts: list[Utterance]) -> None:
+        self.parts = parts
+        self.words = [w for u in parts for w in u.words]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def end(self) -> float:
+        return self.words[-1].end
+
+    @property
+    def last_wall(self) -> float:
+        return self.words[-1].wall
+
+
+def merge_utterances(closed: list[Utterance], max_words: int) -> list[Merged]:
+    """Group consecutive utterances into runs of at most ``max_words`` words (oldest first)."""
+    groups: list[list[Utterance]] = []
+    count = 0
+    for utt in closed:
+        if groups and count + len(utt.words) <= max_words:
+            groups[-1].append(utt)
+            count += len(utt.words)
+        else:
+            groups.append([utt])
+            count = len(utt.words)
+    return [Merged(g) for g in groups]
+
+
 def _replace(old: list[Word], utterance: int, words: list[Word]) -> list[Word]:
     """``old`` with its words of ``utterance`` replaced by ``words``, in time order."""
     kept = [w for w in old if w.utterance != utterance]

@@ -5,7 +5,9 @@ extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts
 and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
 CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
 merges them (up to ``context_words`` words) and skips all but the newest merged group,
-counting the skipped utterances; a file run (``live=False``) extracts every utterance.  It reports only through its signals.
+counting the skipped utterances; a file run (``live=False``) extracts every utterance.  It is a
+:class:`~fhud_app.workers.Worker` (the extractor is loaded and dropped on its thread) and
+reports only through its signals; the store is built by the composition root.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Signal
 
 from fhud_app.concepts.extractor import Extractor
-from fhud_app.concepts.utterances import Utterance, UtteranceCutter, Word
+from fhud_app.concepts.utterances import Merged, Utterance, UtteranceCutter, Word, merge_utterances
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
@@ -29,11 +31,10 @@ from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
+from fhud_app.workers import Step, Worker
 
 log = logging.getLogger(__name__)
 
-WAIT_S = 0.02  # wait on the stop event when no word is waiting
-METRICS_EVERY_S = 1.0
 ExtractorFactory = Callable[
     [Config, MlxGate, Callable[[float, str], None], Callable[[str], None]], Extractor
 ]
@@ -58,19 +59,23 @@ def default_extractor_factory(
     return LlmExtractor(llm, max_new_tokens=config.llm.max_new_tokens)
 
 
-class ConceptWorker(QThread):
-    status = Signal(str)
-    loading = Signal(float)  # 0..1
+class ConceptWorker(Worker):
+    """Words ring → extractor → :class:`ConceptStore` (→ concepts ring).
+
+    Its errors are warnings (``error``): a model that cannot load falls back to keyword
+    extraction, a failing one is replaced after three failures, and a loop that stops
+    still emits ``drained`` so the pipeline finishes.
+    """
+
     ready = Signal(str)  # the active extractor ("llm:<model>" or "yake")
-    error = Signal(str)  # one line a person can act on; extraction goes on with a fallback
-    metrics = Signal(dict)  # latency_p50, latency_p95, skipped, utterances, concepts, ...
-    drained = Signal()  # input finished and every utterance was extracted
+    # metrics: latency_p50, latency_p95, skipped, utterances, concepts, ...
+    WAIT_S = 0.02  # wait on the stop event when no word is waiting
 
     def __init__(
         self,
         config: Config,
         words: Ring,
-        concepts: Ring,
+        store: ConceptStore,
         gate: MlxGate,
         extractor_factory: ExtractorFactory = default_extractor_factory,
         *,
@@ -79,11 +84,10 @@ class ConceptWorker(QThread):
         super().__init__()
         self.config = config
         self.reader = words.reader(from_start=True)
-        self.store = ConceptStore(config.store, concepts)
+        self.store = store
         self.gate = gate
         self.extractor_factory = extractor_factory
         self.live = live  # skip to the newest when behind (a file run extracts everything)
-        self.stop_event = threading.Event()
         self.input_done = threading.Event()
         self.cutter = UtteranceCutter(config.llm.utterance_pause_s, config.llm.context_words)
         self.extractor: Extractor | None = None
@@ -98,64 +102,60 @@ class ConceptWorker(QThread):
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
         self._buf = np.zeros(256, EVENT_DTYPE)
-        self._last_metrics = 0.0
 
     # ------------------------------------------------------------------ control (any thread)
-    def stop(self) -> None:
-        """Ask the loop to end now (an extraction in progress is cancelled); then ``wait()``."""
-        self.stop_event.set()
-
     def finish_input(self) -> None:
         """No more words will come: extract what is left, emit ``drained``, end the loop."""
         self.input_done.set()
 
-    # ------------------------------------------------------------------ thread
-    def run(self) -> None:
+    # ------------------------------------------------------------------ worker hooks
+    def load(self) -> None:
         lower_current_thread(self.config.llm.nice)  # before MLX starts its stream thread
-        self.extractor = self._load()
-        self.extractor_name = self.extractor.name
-        self.ready.emit(self.extractor_name)
-        self.status.emit(f"concepts: {self.extractor_name}")
         try:
-            self._loop()
-        except Exception as exc:  # never a traceback; the pipeline must still finish
-            self._warn(f"the concept stage stopped ({type(exc).__name__}: {str(exc)[:100]}).")
-            self.drained.emit()
-
-    def _load(self) -> Extractor:
-        self.status.emit("loading the concept model")
-        try:
-            return self.extractor_factory(
+            self.extractor = self.extractor_factory(
                 self.config, self.gate, lambda f, _m: self.loading.emit(float(f)), self._warn
             )
         except Exception as exc:  # a model that cannot load must not stop the pipeline
             from fhud_app.concepts.keywords import KeywordExtractor
 
-            msg = str(exc) if isinstance(exc, FhudError) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, FhudError):
+                msg = str(exc)
+            else:
+                log.exception("the concept model could not load")
+                msg = f"{type(exc).__name__}: {exc}"
             self._warn(f"the concept model could not load ({msg}); using keyword extraction.")
-            return KeywordExtractor()
+            self.extractor = KeywordExtractor()
+        self.extractor_name = self.extractor.name
+        self.ready.emit(self.extractor_name)
+
+    def step(self) -> Step:
+        n = self.reader.read_into(self._buf)
+        if n:
+            self._process(self._take_words(self._buf[:n]))
+            return Step.BUSY
+        if self.input_done.is_set() and self.reader.available() == 0:
+            self._process([u for u in [self.cutter.flush()] if u is not None])
+            self.emit_metrics()
+            self.drained.emit()
+            return Step.DONE
+        idle = self.cutter.poll(time.monotonic())
+        if idle is None:
+            return Step.IDLE
+        self._process([idle])
+        return Step.BUSY
+
+    def close(self) -> None:
+        self.extractor = None
+
+    def describe(self, exc: BaseException) -> str:
+        return f"the concept stage stopped ({type(exc).__name__}: {str(exc)[:100]})."
+
+    def failed(self, message: str, exc: BaseException) -> None:
+        self._warn(message)
+        self.drained.emit()  # the pipeline must still finish
 
     def _warn(self, message: str) -> None:
         self.error.emit(message)
-
-    def _loop(self) -> None:
-        while not self.stop_event.is_set():
-            n = self.reader.read_into(self._buf)
-            if n:
-                self._process(self._take_words(self._buf[:n]))
-            elif self.input_done.is_set() and self.reader.available() == 0:
-                self._process([u for u in [self.cutter.flush()] if u is not None])
-                self._emit_metrics()
-                self.status.emit("concepts: done")
-                self.drained.emit()
-                return
-            else:
-                idle = self.cutter.poll(time.monotonic())
-                if idle is not None:
-                    self._process([idle])
-                else:
-                    self.stop_event.wait(WAIT_S)
-            self._maybe_metrics()
 
     def _take_words(self, recs: np.ndarray) -> list[Utterance]:
         closed: list[Utterance] = []
@@ -201,6 +201,7 @@ class ConceptWorker(QThread):
         try:
             self.extractor.start()
         except Exception as exc:
+            log.exception("concept extraction failed")
             self._extraction_failed(exc)
 
     def _feed_open(self) -> None:
@@ -211,6 +212,7 @@ class ConceptWorker(QThread):
                 self.extractor.feed(words[self._fed_words].text)
                 self._fed_words += 1
         except Exception as exc:
+            log.exception("concept extraction failed")
             self._extraction_failed(exc)
 
     def _extract(self, group: Merged, fed: int) -> None:
@@ -224,6 +226,7 @@ class ConceptWorker(QThread):
             t1 = time.monotonic()
             result = self.extractor.finish(group.text, self.stop_event.is_set)
         except Exception as exc:
+            log.exception("concept extraction failed")
             self._extraction_failed(exc)
             return
         self.extractions += 1
@@ -252,6 +255,7 @@ class ConceptWorker(QThread):
         try:
             self.extractor.start()
         except Exception as again:  # the next extraction starts afresh anyway
+            log.exception("the extractor could not restart")
             self._warn(f"concept extraction failed ({type(again).__name__}).")
 
     # ------------------------------------------------------------------ metrics
@@ -270,45 +274,3 @@ class ConceptWorker(QThread):
             "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
             "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,
         }
-
-    def _maybe_metrics(self) -> None:
-        if time.monotonic() - self._last_metrics >= METRICS_EVERY_S:
-            self._emit_metrics()
-
-    def _emit_metrics(self) -> None:
-        self._last_metrics = time.monotonic()
-        self.metrics.emit(self.snapshot())
-
-
-class Merged:
-    """Consecutive utterances extracted together."""
-
-    def __init__(self, parts: list[Utterance]) -> None:
-        self.parts = parts
-        self.words = [w for u in parts for w in u.words]
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def end(self) -> float:
-        return self.words[-1].end
-
-    @property
-    def last_wall(self) -> float:
-        return self.words[-1].wall
-
-
-def merge_utterances(closed: list[Utterance], max_words: int) -> list[Merged]:
-    """Group consecutive utterances into runs of at most ``max_words`` words (oldest first)."""
-    groups: list[list[Utterance]] = []
-    count = 0
-    for utt in closed:
-        if groups and count + len(utt.words) <= max_words:
-            groups[-1].append(utt)
-            count += len(utt.words)
-        else:
-            groups.append([utt])
-            count = len(utt.words)
-    return [Merged(g) for g in groups]

@@ -52,7 +52,6 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(self)
         self.hotkey = QLineEdit(settings.get(Key.HOTKEY))
         self.hotkey_hint = QLabel()
-        self.hotkey.textChanged.connect(self._check_hotkey)
         form.addRow("Show/hide hotkey", self.hotkey)
         form.addRow("", self.hotkey_hint)
         self.device = self._combo([("", "System default"), *[(n, n) for n in device_names]], Key.INPUT_DEVICE)
@@ -79,6 +78,7 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.hotkey.textChanged.connect(self._check_hotkey)
         self._check_hotkey(self.hotkey.text())
 
     def _combo(self, options: list[tuple[str, str]], key: Key, *, editable: bool = False) -> QComboBox:
@@ -100,12 +100,10 @@ class PreferencesDialog(QDialog):
             validate(chord)
         except ChordError as exc:
             self.hotkey_hint.setText(str(exc))
-            if hasattr(self, "_ok"):
-                self._ok.setEnabled(False)
+            self._ok.setEnabled(False)
             return False
         self.hotkey_hint.setText(f"Press {display(chord)} anywhere to show or hide the HUD.")
-        if hasattr(self, "_ok"):
-            self._ok.setEnabled(True)
+        self._ok.setEnabled(True)
         return True
 
     @staticmethod

@@ -8,9 +8,14 @@ reachable without a tray (``menu``), which is how tests drive it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSignalBlocker, Signal
-from PySide6.QtGui import QAction, QActionGroup, QIcon
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSignalBlocker, QUrl, Signal
+from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QIcon
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
+
+from fhud_app import __version__
+from fhud_app.core.config import HudConfig
 
 ENGINES = (("auto", "Automatic"), ("parakeet", "Parakeet (MLX)"), ("whisper", "Whisper tiny.en (embedded)"))
 LLMS = (("auto", "Automatic"), ("embedded", "Gemma 3 270M (embedded)"), ("none", "Off (keywords only)"))
@@ -106,6 +111,15 @@ class Tray(QObject):
         self._hotkey_hint = chord_text
         self.set_hud_visible(self._hud_visible)
 
+    def show_choices(self, hud: HudConfig, listening: bool, engine: str, llm: str) -> None:
+        """The menu's checks and choices as the app starts (no signal is emitted)."""
+        self.set_checked(self.pin_action, hud.pinned)
+        self.set_checked(self.click_action, hud.click_through)
+        self.set_checked(self.listen_action, listening)
+        self.set_checked(self.debug_action, hud.debug_overlay)
+        self.select(self.engine_group, engine)
+        self.select(self.llm_group, llm)
+
     def set_checked(self, action: QAction, on: bool) -> None:
         with QSignalBlocker(action):
             action.setChecked(on)
@@ -136,3 +150,17 @@ class Tray(QObject):
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
             self.toggle_requested.emit()
+
+
+def show_about() -> None:
+    QMessageBox.about(
+        None, "About fHUD",
+        f"fHUD {__version__}, the thought crystallizer.\nEverything runs on this machine; "
+        "no audio or text leaves it.",
+    )  # fmt: skip
+
+
+def open_folder(folder: Path) -> None:
+    """Show ``folder`` in the file manager (created first when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -226,6 +226,15 @@ class HudWindow(QWidget):
         super().mouseReleaseEvent(event)
 
 
+def initial_geometry(saved_text: str, width: int, height: int) -> QRect:
+    """The saved geometry when it is still on the primary screen, else the default."""
+    saved = parse_geometry(saved_text)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    if saved is not None and screen.intersects(saved):
+        return saved
+    return default_geometry(screen, width, height)
+
+
 def default_geometry(screen: QRect, width: int, height: int) -> QRect:
     """Centred near the top of the screen, inside it."""
     w, h = min(width, screen.width()), min(height, screen.height())

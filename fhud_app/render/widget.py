@@ -102,6 +102,11 @@ class HudGLWidget(QOpenGLWidget):
         (measured here when nobody sends it)."""
         self.pipeline_stats.update(stats)
 
+    def set_readers(self, readers: Sequence[RingReader]) -> None:
+        """Read these rings (a new pipeline's words and concepts) from now on."""
+        self.readers = list(readers)
+        self.wake()
+
     @Slot(bool)
     def set_debug_overlay(self, on: bool) -> None:
         self.debug_overlay = bool(on)

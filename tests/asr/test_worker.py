@@ -8,7 +8,7 @@ import pytest
 
 from fhud_app.asr.base import EngineUpdate, Word
 from fhud_app.asr.worker import AsrWorker
-from fhud_app.core.config import AsrConfig, Config
+from fhud_app.core.config import Config
 from fhud_app.core.errors import ModelError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
 from fhud_app.core.mlx_gate import MlxGate
@@ -24,6 +24,7 @@ class CountingEngine:
         self.total = 0
         self.emitted = 0
         self.thread: threading.Thread | None = None
+        self.closed_in: threading.Thread | None = None
 
     def feed(self, samples: np.ndarray) -> EngineUpdate:
         self.thread = threading.current_thread()
@@ -37,6 +38,9 @@ class CountingEngine:
 
     def flush(self) -> EngineUpdate:
         return EngineUpdate([Word("last", self.emitted * 0.5, self.total / 16_000, 1.0)], "")
+
+    def close(self) -> None:
+        self.closed_in = threading.current_thread()
 
 
 class Source:
@@ -73,6 +77,7 @@ def test_words_and_drafts_reach_the_ring_and_drained_is_signalled(qtbot) -> None
     assert np.allclose(final["value"][:4], 0.75)
     assert any(recs["kind"] == int(Kind.DRAFT))
     assert engine.thread is not threading.main_thread()
+    assert engine.closed_in is engine.thread and worker.engine is None  # closed where it ran
     snap = worker.snapshot()
     assert snap["audio_s"] == 2.0 and snap["overflows"] == 3 and snap["words"] == 5
 
@@ -136,9 +141,8 @@ def test_tiny_parakeet_through_the_worker(qtbot, tiny_parakeet_dir: Path) -> Non
     source.finished.set()
     with qtbot.waitSignals([worker.ready, worker.drained], timeout=30_000):
         worker.start()
-    worker.wait()
-    worker.engine.close()
+    worker.wait()  # the worker closed the engine on its thread
     recs = words.reader(from_start=True).read()
     starts = recs[recs["kind"] == int(Kind.WORD)]["start"]
     assert len(starts) > 5 and np.all(np.diff(starts) >= 0) and gate.acquisitions > 0
-    assert isinstance(cfg.asr, AsrConfig)
+    assert worker.engine_name == "parakeet" and worker.engine is None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fhud_app.app import attach_concepts, build_pipeline
+from fhud_app.app import build_pipeline
 from fhud_app.asr.base import EngineUpdate, Word
 from fhud_app.concepts.extractor import LlmExtractor
 from fhud_app.core.config import Config
@@ -25,6 +25,7 @@ class ScriptedEngine:
     def __init__(self, gate: MlxGate) -> None:
         self.words = SCRIPT.split()
         self.fed = 0
+        self.closed = False
 
     def feed(self, samples: np.ndarray) -> EngineUpdate:
         t = self.fed / 16_000
@@ -38,6 +39,9 @@ class ScriptedEngine:
         rest = [Word(w, t + i * 0.1, t + i * 0.1 + 0.08, 0.9) for i, w in enumerate(self.words)]
         self.words = []
         return EngineUpdate(rest)
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def respond(prompt: str) -> str:
@@ -53,12 +57,9 @@ def test_pipeline_waits_for_the_last_concepts_and_a_cpu_engine_is_not_gated(qtbo
 
     config = Config()
     pipeline = build_pipeline(config, silence_wav, realtime=False, engine_factory=engine_factory,
-                              concepts=False)
-    assert pipeline.concept_worker is None and len(pipeline.workers) == 1
-    # What build_pipeline(concepts=True) does, with the scripted LLM instead of Gemma.
-    worker = attach_concepts(pipeline, live=False,
-                             extractor_factory=lambda c, g, p, w: LlmExtractor(FakeLlm(respond, g)))
-    assert pipeline.workers[-1] is worker and worker.gate is pipeline.gate
+                              extractor_factory=lambda c, g, p, w: LlmExtractor(FakeLlm(respond, g)))
+    worker = pipeline.concept_worker
+    assert pipeline.workers == [pipeline.asr, worker] and worker.gate is pipeline.gate
     with qtbot.waitSignal(pipeline.finished, timeout=60_000):
         pipeline.start()
     pipeline.stop()
@@ -66,6 +67,8 @@ def test_pipeline_waits_for_the_last_concepts_and_a_cpu_engine_is_not_gated(qtbo
     recs = worker.store.events.reader(from_start=True).read()
     texts = [r["text"].decode() for r in recs if int(r["kind"]) == Kind.CONCEPT]
     assert texts == ["solar panels", "barn roof", "batteries", "energy"]  # the last one too
-    # A CPU engine (Whisper) decodes beside the LLM: it is not wrapped in the MLX gate.
-    assert engines and pipeline.asr.engine is engines[0]
+    # A CPU engine (Whisper) decodes beside the LLM: it is not wrapped in the MLX gate,
+    # and the worker closed it when it ended.
+    assert len(engines) == 1 and pipeline.asr.engine_name == "scripted" and engines[0].closed
+    assert pipeline.asr.engine is None
     assert worker.snapshot()["utterances"] == 2

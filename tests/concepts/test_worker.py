@@ -7,12 +7,13 @@ from collections.abc import Callable
 import pytest
 
 from fhud_app.concepts.extractor import LlmExtractor
-from fhud_app.concepts.utterances import Utterance, Word
-from fhud_app.concepts.worker import ConceptWorker, merge_utterances
+from fhud_app.concepts.utterances import Utterance, Word, merge_utterances
+from fhud_app.concepts.worker import ConceptWorker
 from fhud_app.core.config import Config
 from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict, make_event
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring
+from fhud_app.store.concept_store import ConceptStore
 from tests.concepts.fakes import FakeLlm
 
 SENTENCES = [
@@ -53,7 +54,8 @@ def events(ring: Ring) -> list[dict]:
 def make_worker(factory: Callable, *, live: bool = False, **llm: float) -> tuple[ConceptWorker, Ring, Ring]:
     config = Config().with_("llm", **llm) if llm else Config()
     words, concepts = Ring(4096, EVENT_DTYPE), Ring(4096, EVENT_DTYPE)
-    return ConceptWorker(config, words, concepts, MlxGate(), factory, live=live), words, concepts
+    store = ConceptStore(config.store, concepts)
+    return ConceptWorker(config, words, store, MlxGate(), factory, live=live), words, concepts
 
 
 def test_end_to_end_on_synthetic_words(qtbot) -> None:  # noqa: ANN001

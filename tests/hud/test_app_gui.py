@@ -1,6 +1,12 @@
-"""The GUI composition with a fake pipeline and a fake device layer."""
+"""The GUI composition with a fake pipeline, a fake view and a fake device layer.
+
+The fakes implement the protocols of :mod:`fhud_app.hud.parts`; a test checks that
+they (and the real parts) still do, so a drifted fake fails here.
+"""
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 import pytest
@@ -8,39 +14,81 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from fhud_app.app_gui import App, Feed
+from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError
 from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.core.ring import Ring
+from fhud_app.hud import parts
 from fhud_app.hud.hotkey import parse_chord
 from fhud_app.hud.settings import Key, Settings
+from fhud_app.store.session import SessionRecorder
 
 
 class FakeAsr(QObject):
     loading = Signal(float)
     ready = Signal(str, str)
+    error = Signal(str)
+    metrics = Signal(dict)
+
+
+class FakeConcepts(QObject):
+    loading = Signal(float)
+    ready = Signal(str)
+    error = Signal(str)
     metrics = Signal(dict)
 
 
 class FakeSource:
+    sample_rate = 16_000
+
     def __init__(self) -> None:
         self.error: Exception | None = None
+        self.finished = threading.Event()
+        self.overflows = 0
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.finished.set()
+
+
+class FakeView(QWidget):
+    gl_unsupported = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readers: list = []
+        self.debug_overlay = False
+        self.stats: dict = {}
+
+    def set_readers(self, readers) -> None:  # noqa: ANN001
+        self.readers = list(readers)
+
+    def set_debug_overlay(self, on: bool) -> None:
+        self.debug_overlay = on
+
+    def set_pipeline_stats(self, stats: dict) -> None:
+        self.stats = stats
 
 
 class FakePipeline(QObject):
-    """The shape of :class:`fhud_app.app.Pipeline` the GUI relies on."""
+    """A :class:`fhud_app.hud.parts.Pipeline` that runs nothing."""
 
     finished = Signal()
 
-    def __init__(self, config: Config, feed: Feed) -> None:
+    def __init__(self, config: Config, feed: Feed, concepts: bool = False) -> None:
         super().__init__()
         self.config, self.device, self.loop = config, feed.device, feed.loop
         self.asr = FakeAsr()
-        self.workers = [self.asr]
+        self.concept_worker = FakeConcepts() if concepts else None
         self.words = Ring(64, EVENT_DTYPE)
         self.concepts = Ring(64, EVENT_DTYPE)
         self.audio = Ring(8 * 16_000, "float32")
         self.source = FakeSource()
+        source = None if feed.loop else ("microphone" if feed.is_mic else str(feed.file))
+        self.session = None if source is None else SessionRecorder(paths.sessions_dir(), source=source)
         self.error: str | None = None
         self.running = False
         self.stuck = False
@@ -70,19 +118,21 @@ class Harness:
     def __init__(self, qtbot, feed: Feed, layer: FakeDevices, settings: Settings | None = None) -> None:
         self.made: list[FakePipeline] = []
         self.settings = settings or Settings()
-        self.app = App(self.settings.apply(Config()), feed, self.settings, view_factory=lambda c, p: QWidget(),
+        self.concepts = False  # pipelines made with a fake concept stage
+        self.app = App(self.settings.apply(Config()), feed, self.settings, view_factory=lambda c: FakeView(),
                        pipeline_factory=self._make, device_layer=layer)  # fmt: skip
+        self.control = self.app.controller
         qtbot.addWidget(self.app.window)
 
     def _make(self, config: Config, feed: Feed) -> FakePipeline:
-        pipe = FakePipeline(config, feed)
+        pipe = FakePipeline(config, feed, self.concepts)
         self.made.append(pipe)
         return pipe
 
     def close(self) -> None:
         if self.app.hotkey is not None:
             self.app.hotkey.close()
-        self.app.stop_pipeline()
+        self.control.stop()
 
 
 @pytest.fixture
@@ -109,7 +159,7 @@ def test_start_shows_the_hud_then_starts_the_pipeline(qtbot, harness):
 
 def test_pipeline_status_reaches_hud_and_tray(qtbot, harness):
     h = harness()
-    h.app.start_pipeline()
+    h.control.start()
     h.made[0].asr.loading.emit(0.4)
     assert "40%" in h.app.window.status.text()
     assert "40%" in h.app.tray.status_action.text()
@@ -117,7 +167,7 @@ def test_pipeline_status_reaches_hud_and_tray(qtbot, harness):
 
 def test_missing_microphone_falls_back_to_default(harness):
     h = harness(Feed(device="USB Mic"), FakeDevices("Built-in"))
-    h.app.start_pipeline()
+    h.control.start()
     assert h.made[0].device == ""
     assert "not connected" in h.app.window.status.text()
 
@@ -125,7 +175,7 @@ def test_missing_microphone_falls_back_to_default(harness):
 def test_microphone_removed_mid_stream_restarts_on_default(qtbot, harness):
     layer = FakeDevices("Built-in", "USB Mic")
     h = harness(Feed(device="USB Mic"), layer)
-    h.app.start_pipeline()
+    h.control.start()
     assert h.made[0].device == "USB Mic"
     layer.names.remove("USB Mic")
     h.made[0].fail(DeviceError("the input device 'USB Mic' stopped (unplugged?)"))
@@ -137,25 +187,24 @@ def test_microphone_removed_mid_stream_restarts_on_default(qtbot, harness):
 
 def test_silent_microphone_is_explained(qtbot, harness):
     h = harness()
-    h.app.start_pipeline()
+    h.control.start()
     h.made[0].audio.write(np.zeros(16_000, np.float32))
-    h.app._check_level()
+    h.control.check_level()
     assert "silence" not in h.app.window.status.text()
     h.made[0].audio.write(np.zeros(3 * 16_000, np.float32))
-    h.app._check_level()
+    h.control.check_level()
     assert "silence" in h.app.window.status.text()
 
 
 def test_words_ring_reaches_the_view(harness):
     h = harness()
-    h.app.window.view.readers = []
-    h.app.start_pipeline()
+    h.control.start()
     assert [r.ring for r in h.app.window.view.readers] == [h.made[0].words, h.made[0].concepts]
 
 
 def test_demo_loops_inside_one_pipeline(qtbot, harness):
     h = harness(Feed(file="demo.ogg", loop=True))
-    h.app.start_pipeline()
+    h.control.start()
     assert h.made[0].loop  # the source loops: the pipeline (and its models) is built once
     assert len(h.made) == 1 and h.made[0].running
     h.made[0].asr.ready.emit("whisper", "no Apple GPU")
@@ -164,9 +213,9 @@ def test_demo_loops_inside_one_pipeline(qtbot, harness):
 
 def test_a_file_that_ends_says_so(harness):
     h = harness(Feed(file="talk.wav"))
-    h.app.start_pipeline()
+    h.control.start()
     h.made[0].finished.emit()
-    assert h.app.pipeline is None and "ended" in h.app.window.status.text()
+    assert h.control.pipeline is None and "ended" in h.app.window.status.text()
 
 
 def test_failing_pipeline_is_a_sentence_not_a_crash(harness):
@@ -175,10 +224,10 @@ def test_failing_pipeline_is_a_sentence_not_a_crash(harness):
     def broken(config, feed):
         raise DeviceError("no microphone found: connect one, or transcribe a file instead.")
 
-    h.app._pipeline_factory = broken
-    h.app.start_pipeline()
+    h.control.factory = broken
+    h.control.start()
     assert "no microphone found" in h.app.window.status.text()
-    assert h.app.pipeline is None
+    assert h.control.pipeline is None
 
 
 def test_choices_persist_across_launches(qtbot, harness, private_settings):
@@ -198,9 +247,9 @@ def test_choices_persist_across_launches(qtbot, harness, private_settings):
 
 def test_listening_off_stops_the_pipeline(qtbot, harness):
     h = harness()
-    h.app.start_pipeline()
+    h.control.start()
     h.app.tray.listen_action.setChecked(False)
-    assert h.app.pipeline is None and not h.made[0].running
+    assert h.control.pipeline is None and not h.made[0].running
     assert h.settings.get(Key.LISTENING) is False
 
 
@@ -218,21 +267,10 @@ def test_hotkey_conflict_is_shown(qtbot, x11, harness):
 
 
 def test_concept_stage_progress_is_shown(harness):
-    class FakeConcepts(QObject):
-        loading = Signal(float)
-        ready = Signal(str)
-        error = Signal(str)
-
     h = harness()
-    stage = FakeConcepts()
-
-    def with_concepts(config, feed):
-        pipe = h._make(config, feed)
-        pipe.workers.append(stage)
-        return pipe
-
-    h.app._pipeline_factory = with_concepts
-    h.app.start_pipeline()
+    h.concepts = True
+    h.control.start()
+    stage = h.made[0].concept_worker
     stage.loading.emit(0.5)
     assert "concept model… 50%" in h.app.window.status.text()
     stage.ready.emit("yake")
@@ -242,7 +280,7 @@ def test_concept_stage_progress_is_shown(harness):
 
 def test_ready_clears_the_loading_line(qtbot, harness):
     h = harness()
-    h.app.start_pipeline()
+    h.control.start()
     h.made[0].asr.loading.emit(1.0)
     h.made[0].asr.ready.emit("whisper", "embedded")
     assert h.app.window.status.text() == "Listening (speech: whisper)."
@@ -255,38 +293,41 @@ def test_quit_saves_and_releases(qtbot, x11, harness, private_settings):
     h.app.start()
     h.app.window.move(123, 77)
     h.app.quit()
-    assert h.app.hotkey is None and h.app.pipeline is None
+    assert h.app.hotkey is None and h.control.pipeline is None
     assert not h.app.window.isVisible()
     assert Settings(private_settings).get(Key.GEOMETRY).startswith("123,77,")
 
 
 def test_quit_does_not_wait_for_a_model_load(qtbot, x11, harness, private_settings):
     h = harness()
-    h.app.start_pipeline()
+    h.control.start()
     stuck = h.made[0]
     stuck.stuck = True  # its worker is inside a model load that cannot be interrupted
     h.app.window.move(40, 50)
     h.app.quit()
-    assert h.app.abandoned is stuck and h.app.pipeline is None  # left to the process exit
+    assert h.control.abandoned is stuck and h.control.pipeline is None  # left to the process exit
     assert Settings(private_settings).get(Key.GEOMETRY).startswith("40,50,")
 
 
-def test_debug_overlay_gets_asr_concept_and_memory_figures(harness):
-    class View(QWidget):
-        stats: dict = {}
-
-        def set_pipeline_stats(self, stats: dict) -> None:
-            self.stats = stats
-
-    class FakeConcepts(QObject):
-        metrics = Signal(dict)
-
+def test_debug_overlay_gets_asr_and_concept_figures(harness):
     h = harness()
-    h.app.window.view = view = View()
-    stage = FakeConcepts()
-    h.app._connect_stage(stage)
-    h.app.start_pipeline()
+    h.concepts = True
+    h.control.start()
     h.made[0].asr.metrics.emit({"rtf": 0.2, "latency_p50": 1.1, "overflows": 3})
-    stage.metrics.emit({"latency_p50": 2.5})
-    assert view.stats["overflows"] == 3 and view.stats["latency_p50"] == 1.1
-    assert view.stats["concept_latency_p50"] == 2.5 and view.stats["rss_mb"] > 10
+    h.made[0].concept_worker.metrics.emit({"latency_p50": 2.5})
+    stats = h.app.view.stats
+    assert stats["overflows"] == 3 and stats["latency_p50"] == 1.1
+    assert stats["concept_latency_p50"] == 2.5
+
+
+def test_the_fakes_and_the_real_parts_keep_to_the_protocols(qapp, tmp_path):
+    import soundfile as sf
+
+    from fhud_app.app import make_pipeline
+
+    assert isinstance(FakePipeline(Config(), Feed(device=""), concepts=True), parts.Pipeline)
+    assert isinstance(FakeView(), parts.HudView)
+    sf.write(tmp_path / "talk.wav", np.zeros(1600, np.float32), 16_000)
+    real = make_pipeline(Config(), Feed(file=str(tmp_path / "talk.wav")))  # built, not started
+    assert isinstance(real, parts.Pipeline)
+    assert isinstance(real.asr, parts.SpeechStage) and isinstance(real.concept_worker, parts.ConceptStage)

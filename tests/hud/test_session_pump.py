@@ -17,11 +17,11 @@ def _say(pipe, *words: str) -> None:
 
 def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot, harness):  # noqa: F811
     h = harness(Feed(file="talk.wav"), FakeDevices("Built-in"))
-    h.app.start_pipeline()
+    h.app.controller.start()
     pipe = h.made[0]
     _say(pipe, "seed", "round")
     pipe.concepts.write(make_event(Kind.CONCEPT, id=1, text="seed round", value=1.0, count=1))
-    h.app.stop_pipeline()
+    h.app.controller.stop()
     files = list(paths.sessions_dir().glob("*.jsonl"))
     assert len(files) == 1
     lines = [json.loads(x) for x in files[0].read_text().splitlines()]
@@ -31,10 +31,10 @@ def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot
 
 def test_the_timer_saves_while_running_and_a_full_disk_is_said_once(qtbot, harness, monkeypatch):  # noqa: F811
     h = harness(Feed(device=""), FakeDevices("Built-in"))
-    h.app.start_pipeline()
+    h.app.controller.start()
     said: list[str] = []
     monkeypatch.setattr(h.app, "say", lambda text, sticky=False: said.append(text))
-    pump = h.app.session
+    pump = h.app.controller.session
     pump._timer.setInterval(20)
     pump._timer.start()
     real_flush = pump.recorder.flush
@@ -52,6 +52,12 @@ def test_the_timer_saves_while_running_and_a_full_disk_is_said_once(qtbot, harne
     assert said == ["Could not save the session (No space left on device)."]
 
 
-def test_the_demo_keeps_no_session(qtbot, harness):  # noqa: F811
-    h = harness(Feed(file="demo.ogg", loop=True), FakeDevices("Built-in"))
-    assert h.app.session is None
+def test_the_demo_keeps_no_session(qapp):
+    from fhud_app.app import make_pipeline
+    from fhud_app.core.config import Config
+    from fhud_app.hud.launch import DEMO_FILE
+
+    demo = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE), loop=True))
+    assert demo.session is None  # built, not started
+    played = make_pipeline(Config(), Feed(file=str(paths.repo_resources() / DEMO_FILE)))
+    assert played.session is not None and played.session.header["source"].endswith(DEMO_FILE)

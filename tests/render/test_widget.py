@@ -307,3 +307,12 @@ def test_absurd_stream_keeps_frames_short(display, qtbot, clock):
     assert len(widget.model.caption.words) <= 2 * widget.model.config.max_words
     assert max(cpu[1:]) < 250.0, cpu  # responsive: a frame never stalls on the flood
     assert grab(widget)[..., 3].mean() > 0
+
+
+def test_the_widget_is_the_view_the_hud_expects(hud, qtbot, clock):
+    from fhud_app.hud.parts import HudView
+
+    assert isinstance(hud, HudView)
+    ring = Ring(16, EVENT_DTYPE)
+    hud.set_readers([ring.reader()])
+    assert [r.ring for r in hud.readers] == [ring]

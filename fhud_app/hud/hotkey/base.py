@@ -34,6 +34,13 @@ class HotkeyBackend(QObject):
     def unregister(self) -> None:
         raise NotImplementedError
 
+    def bind(self, chord: Chord) -> None:
+        """Register ``chord``, or replace the chord registered already."""
+        if self.chord is None:
+            self.register(chord)
+        else:
+            self.rebind(chord)
+
     def rebind(self, chord: Chord) -> None:
         """Replace the registered chord; on failure the previous one is restored."""
         previous = self.chord
