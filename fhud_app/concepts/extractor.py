@@ -71,6 +71,7 @@ class Extraction:
 
 class Extractor(Protocol):
     name: str
+    known: Callable[[], list[str]]  # the field's concepts, as the field spells them
 
     def start(self) -> None: ...
 

@@ -23,7 +23,14 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from fhud_app.concepts.extractor import Extractor
-from fhud_app.concepts.utterances import Merged, Utterance, UtteranceCutter, Word, merge_utterances
+from fhud_app.concepts.utterances import (
+    Ledger,
+    Merged,
+    Utterance,
+    UtteranceCutter,
+    Word,
+    merge_utterances,
+)
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
@@ -101,6 +108,7 @@ class ConceptWorker(Worker):
         self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
+        self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
         self._buf = np.zeros(256, EVENT_DTYPE)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -125,8 +133,17 @@ class ConceptWorker(Worker):
                 msg = f"{type(exc).__name__}: {exc}"
             self._warn(f"the concept model could not load ({msg}); using keyword extraction.")
             self.extractor = KeywordExtractor()
-        self.extractor_name = self.extractor.name
+        self._attach(self.extractor)
         self.ready.emit(self.extractor_name)
+
+    def _attach(self, extractor: Extractor) -> None:
+        """Use ``extractor``; it spells what the field already has as the field does."""
+        self.extractor = extractor
+        self.extractor_name = extractor.name
+        extractor.known = self._known
+
+    def _known(self) -> list[str]:
+        return [c.text for c in self.store.concepts()]
 
     def step(self) -> Step:
         n = self.reader.read_into(self._buf)
@@ -169,6 +186,7 @@ class ConceptWorker(Worker):
                 float(rec["end"]),
                 float(rec["wall"]),
                 float(rec["emitted_at"]),
+                int(rec["id"]),
             )
             for utt in self.cutter.add(word):
                 closed.append(utt)
@@ -237,8 +255,11 @@ class ConceptWorker(Worker):
         if result.prompt_tokens:
             self.tokens_in.append(result.prompt_tokens)
             self.tokens_out.append(result.new_tokens)
+        key = self.extractions
+        self.ledger.record(key, group.words)
         if result.phrases and not self.stop_event.is_set():
-            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s)
+            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s,
+                           utterance=key, aliases=result.aliases)
             self.latencies.append(time.monotonic() - group.last_wall)
 
     def _extraction_failed(self, exc: Exception) -> None:
@@ -248,8 +269,7 @@ class ConceptWorker(Worker):
         if self.failures >= 3 and self.extractor_name != "yake":
             from fhud_app.concepts.keywords import KeywordExtractor
 
-            self.extractor = KeywordExtractor()
-            self.extractor_name = self.extractor.name
+            self._attach(KeywordExtractor())
             self.ready.emit(self.extractor_name)
         self._fed_words = 0
         try:

@@ -145,7 +145,7 @@ def test_failing_extractions_are_reported_and_yake_takes_over(qtbot) -> None:  #
     original = llm._step
     llm._step = lambda ids, cache, allowed: (_ for _ in ()).throw(RuntimeError("mlx broke")) \
         if allowed is not None else original(ids, cache, allowed)
-    write_words(words, SENTENCES)
+    write_words(words, SENTENCES[1:] * 2)  # each names three things: the model must choose
     with qtbot.waitSignal(worker.drained, timeout=20_000):
         worker.finish_input()
     worker.wait()
