@@ -153,16 +153,45 @@ class ConceptStore:
         self._link_all(ids, now)
         return ids
 
-    def retract(self, utterance: int, now: float, *, emitted_at: float | None = None) -> list[int]:
+    def replace(
+        self,
+        utterance: int,
+        phrases: list[str],
+        now: float,
+        *,
+        emitted_at: float | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> list[int]:
+        """``utterance`` was revised and now names ``phrases``: the concepts it no longer names
+        lose its mention (and retire when it was their only one), the new ones are added, the
+        ones it still names are left as they are.  Returns the retired ids."""
+        keys = {phrase_key(p) for p in phrases}
+        had = {c.key for c in self._by_id.values() if utterance in c.by_utterance}
+        retired = self.retract(utterance, now, emitted_at=emitted_at, keep=keys)
+        new = [p for p in phrases if phrase_key(p) not in had]
+        if new:
+            self.add(new, now, emitted_at=emitted_at, utterance=utterance, aliases=aliases)
+        return retired
+
+    def retract(
+        self,
+        utterance: int,
+        now: float,
+        *,
+        emitted_at: float | None = None,
+        keep: set[str] | frozenset[str] = frozenset(),
+    ) -> list[int]:
         """Take back the mentions that came from ``utterance`` (the ASR revised it).
 
         A concept left with no mention retires (a RETIRE event); the others lose the weight of
-        those mentions.  Returns the retired ids.
+        those mentions.  Concepts whose key is in ``keep`` are left alone.  Returns the retired
+        ids.
         """
         retired: list[int] = []
         hl = self.config.half_life_s
         at = now if emitted_at is None else emitted_at
-        for concept in [c for c in self._by_id.values() if utterance in c.by_utterance]:
+        named = [c for c in self._by_id.values() if utterance in c.by_utterance and c.key not in keep]
+        for concept in named:
             said_at = concept.by_utterance.pop(utterance)
             concept.mentions -= 1
             if concept.mentions <= 0:

@@ -145,3 +145,14 @@ def test_retracting_an_utterance_retires_a_concept_it_alone_named() -> None:
     store.add(["solar panels"], 4.0, utterance=2)  # the revised utterance, extracted again
     assert store.get("solar panels").mentions == 2
     assert store.retract(99, 5.0) == []  # an utterance that named nothing
+
+
+def test_replacing_a_revised_utterance_keeps_what_it_still_names() -> None:
+    store, ring = _store(half_life_s=100.0)
+    store.add(["cash", "validation", "worker"], 1.0, utterance=7)
+    worker_id = store.get("worker").id
+    retired = store.replace(7, ["cache invalidation", "worker"], 2.0)
+    assert sorted(c.text for c in store.concepts()) == ["cache invalidation", "worker"]
+    assert len(retired) == 2 and store.get("worker").id == worker_id
+    assert store.get("worker").mentions == 1
+    assert store.replace(7, [], 3.0) and len(store) == 0  # revised away entirely
