@@ -62,7 +62,7 @@ def test_end_to_end_on_synthetic_words(qtbot) -> None:  # noqa: ANN001
     worker, words, concepts = make_worker(fake_factory(FakeLlm(respond)))
     metrics: list[dict] = []
     worker.metrics.connect(metrics.append)
-    with qtbot.waitSignal(worker.ready, timeout=10_000) as ready:
+    with qtbot.waitSignal(worker.ready, timeout=60_000) as ready:
         worker.start()
     assert ready.args == ["llm:fake"]
     write_words(words, SENTENCES)
@@ -104,6 +104,26 @@ def test_live_worker_skips_to_the_newest_when_behind(qtbot) -> None:  # noqa: AN
     assert {e["text"] for e in events(concepts) if e["type"] == "concept"} == {"solar panels", "barn roof"}
 
 
+def test_a_2000_word_utterance_is_split_bounded_and_never_stalls(qtbot) -> None:  # noqa: ANN001
+    llm = FakeLlm(lambda prompt: " soil, shed, roof")
+    worker, words, concepts = make_worker(fake_factory(llm), live=True, context_words=40)
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
+        worker.start()
+    nouns = "the garden soil needs compost and the shed needs a roof and".split()
+    t = 0.0
+    for i in range(2000):  # one breath, no pause, no punctuation, written at once
+        words.write(make_event(Kind.WORD, text=nouns[i % len(nouns)], start=t, end=t + 0.25, value=0.9,
+                               emitted_at=t + 1.0, wall=time.monotonic()))
+        t += 0.25
+    with qtbot.waitSignal(worker.drained, timeout=60_000):
+        worker.finish_input()
+    worker.wait()
+    assert max(len(r.split()) for r in llm.requests) <= 40  # every extraction is bounded
+    assert worker.utterances == 50 and worker.skipped + worker.extractions == 50
+    assert worker.extractions <= 2000 // 256 + 2  # at most one extraction per batch of words read
+    assert any(e["type"] == "concept" for e in events(concepts))
+
+
 def test_merge_utterances_bounds_groups() -> None:
     def utt(n: int) -> Utterance:
         return Utterance([Word(f"w{i}", i, i + 0.1, 0.0) for i in range(n)])
@@ -120,7 +140,7 @@ def test_a_model_that_cannot_load_falls_back_to_yake(qtbot) -> None:  # noqa: AN
     worker, words, concepts = make_worker(broken)
     errors: list[str] = []
     worker.error.connect(errors.append)
-    with qtbot.waitSignal(worker.ready, timeout=10_000) as ready:
+    with qtbot.waitSignal(worker.ready, timeout=60_000) as ready:
         worker.start()
     assert ready.args == ["yake"]
     write_words(words, ["The sourdough starter needs rye flour and patience."])
@@ -140,7 +160,7 @@ def test_failing_extractions_are_reported_and_yake_takes_over(qtbot) -> None:  #
     worker, words, concepts = make_worker(fake_factory(llm))
     errors: list[str] = []
     worker.error.connect(errors.append)
-    with qtbot.waitSignal(worker.ready, timeout=10_000):
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
         worker.start()
     original = llm._step
     llm._step = lambda ids, cache, allowed: (_ for _ in ()).throw(RuntimeError("mlx broke")) \
@@ -156,7 +176,7 @@ def test_failing_extractions_are_reported_and_yake_takes_over(qtbot) -> None:  #
 
 def test_stop_ends_the_thread_promptly(qtbot) -> None:  # noqa: ANN001
     worker, words, _ = make_worker(fake_factory(FakeLlm(respond)))
-    with qtbot.waitSignal(worker.ready, timeout=10_000):
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
         worker.start()
     write_words(words, SENTENCES[:1])
     worker.stop()
