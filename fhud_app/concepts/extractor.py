@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fhud_app.concepts.llm import strip_control_text
+from fhud_app.concepts.llm import release_heap, strip_control_text
 from fhud_app.concepts.trie import build_trie
 from fhud_app.store.normalize import (
     STOPWORDS,
@@ -183,7 +183,7 @@ class LlmExtractor:
     """Asks a primed :class:`~fhud_app.concepts.llm.ConceptLlm` which noun phrases to name.
 
     Streaming use: :meth:`start` when an utterance opens, :meth:`feed` each final word as it
-    arrives (prefilled at once), :meth:`finish` when it is cut.  :meth:`extract` does all three.
+    arrives (prefilled once the utterance needs the model), :meth:`finish` when it is cut.  :meth:`extract` does all three.
     ``known`` (set by the worker) returns the spellings of the concepts in the field.
     """
 
@@ -212,16 +212,35 @@ class LlmExtractor:
         # utterance costs no forward step (the same tokens as feeding it per request).
         llm.prime(FEW_SHOT, llm.prefix_cache_file(), tail=self.OPEN)
         self._session: Any = None
+        self._words: list[str] = []  # the words of the open utterance
         self._context: Any = None  # the session of the previous request, to continue
         self._recent: deque[list[str]] = deque(maxlen=RECENT)  # phrases of the last utterances
         self._sep = llm.encode(",")[0]
+        release_heap()  # what loading the tagger and priming left behind
 
     def reset(self) -> None:
         """Forget the context (a new session of speech, or a revised utterance)."""
         self._session = self._context = None
+        self._words = []
         self._recent.clear()
 
     def start(self) -> None:
+        """A new utterance opens (the words of an unfinished one are dropped)."""
+        self._session = None
+        self._words = []
+
+    def feed(self, text: str) -> None:
+        """One more word.  The model sees the words only once the utterance names more than
+        ``DIRECT_IDEAS`` things (checked on the words so far); until then nothing is
+        prefilled, as most utterances need no model at all."""
+        self._words.append(strip_control_text(text))
+        if self._session is not None:
+            self._session.feed(" " + self._words[-1])
+        elif len(self._words) > DIRECT_IDEAS and len(self._ideas(" ".join(self._words))[0]) > DIRECT_IDEAS:
+            self._open(self._words)
+
+    def _open(self, words: list[str]) -> Any:
+        """The session for this utterance, continuing the context, with ``words`` fed."""
         ctx, self._context = self._context, None
         if ctx is not None and ctx.tokens < self.context_tokens:
             ctx.feed("\n")
@@ -229,24 +248,23 @@ class LlmExtractor:
             self._session = ctx
         else:
             self._session = self.llm.session()
-
-    def feed(self, text: str) -> None:
-        if self._session is None:
-            self.start()
-        self._session.feed(" " + strip_control_text(text))
+        for w in words:
+            self._session.feed(" " + w)
+        return self._session
 
     def finish(self, utterance: str, cancelled: Any = None) -> Extraction:
         """The concepts of ``utterance`` (the words fed since :meth:`start`)."""
-        if self._session is None:
-            self.start()
-            self._session.feed(" " + strip_control_text(utterance))
-        session, self._session = self._session, None
         transcript = strip_control_text(utterance)
+        session, self._session, fed = self._session, None, len(self._words)
+        self._words = []
         ideas, aliases = self._ideas(transcript)
         if len(ideas) <= DIRECT_IDEAS:  # no choice to make: no model step at all
             phrases = list(ideas)
             self._recent.append(phrases)
-            return Extraction(phrases, "", session.request_tokens, aliases=aliases)
+            return Extraction(phrases, "", 0, aliases=aliases)
+        if session is None or not fed:
+            session = self._open(transcript.split())
+            self._session = None
         names = self._names(ideas, transcript)
         session.feed(self.CUE)
         trie = build_trie(names, self.llm.encode, self._sep,

@@ -73,12 +73,26 @@ def test_endless_output_is_bounded(tagger: Tagger) -> None:
 
 def test_an_utterance_with_no_choice_to_make_needs_no_model_step(tagger: Tagger) -> None:
     ex, llm = _extractor(" anything", tagger)
-    ex.start()
-    ex.feed("Maybe it's the bottom")
     before = llm.steps
+    ex.start()
+    for word in "Maybe it's the bottom bracket.".split():
+        ex.feed(word)  # never prefilled: the words so far name at most two things
     result = ex.finish("Maybe it's the bottom bracket.")
     assert result.phrases == ["bottom bracket"]
-    assert llm.steps - before <= 1  # only the last word, no answer
+    assert llm.steps == before
+
+
+def test_words_are_prefilled_once_the_utterance_needs_the_model(tagger: Tagger) -> None:
+    ex, llm = _extractor(" barn roof, batteries", tagger)
+    ex.start()
+    words = UTTERANCE.split()
+    for word in words[:-1]:
+        ex.feed(word)
+    before = llm.steps
+    ex.feed(words[-1])
+    result = ex.finish(UTTERANCE)
+    assert result.phrases == ["barn roof", "batteries"]
+    assert llm.steps - before <= 1 + 3 + 6  # the last word, the cue, the answer
 
 
 def test_no_nouns_gives_no_concept_and_no_error(tagger: Tagger) -> None:
