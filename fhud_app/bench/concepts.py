@@ -47,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passages", default="", help="comma-separated passage names")
     parser.add_argument("--model", default="embedded", help="--llm value under test")
     parser.add_argument("--gap-s", type=float, default=6.0, help="silence between passages")
+    parser.add_argument("--lead-s", type=float, default=20.0,
+                        help="silence before the first passage (the app is running before one speaks)")
     parser.add_argument("--length-scale", type=float, default=1.0, help="piper speaking rate")
     parser.add_argument("--text", action="store_true", help="extraction alone on the text")
     parser.add_argument("--save", metavar="FILE", help="write per-passage results (JSON Lines)")
@@ -99,7 +101,7 @@ def session_audio(passages: list[dict], args: argparse.Namespace, path: Path) ->
     import soundfile as sf
 
     voice: list[Any] = []
-    lead = np.zeros(int(2.0 * RATE), np.float32)
+    lead = np.zeros(int(args.lead_s * RATE), np.float32)
     gap = np.zeros(int(args.gap_s * RATE), np.float32)
     chunks, starts, t = [lead], [], len(lead) / RATE
     for p in passages:

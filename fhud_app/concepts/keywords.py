@@ -6,14 +6,20 @@ from typing import Any
 
 from fhud_app.concepts.extractor import MAX_CONCEPTS, MIN_ENGLISH, Extraction
 from fhud_app.concepts.llm import strip_control_text
-from fhud_app.store.normalize import english_share, lemma, phrase_key
+from fhud_app.store.normalize import english_share, key_words, lemma
+
+
+def _contains(longer: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    n = len(run)
+    return n > 0 and any(longer[i : i + n] == run for i in range(len(longer) - n + 1))
 
 
 class KeywordExtractor:
     """YAKE keyphrases of each utterance, kept only where they are noun phrases said there.
 
-    Each kept keyphrase is reported as the longest noun phrase it is part of ("bracket tool"
-    → "bottom bracket tool"), so YAKE, like the model, names one concept per head noun.
+    A keyphrase names the noun phrases inside it ("batteries store energy" → "batteries",
+    "energy"), each as the longest noun phrase it is part of ("bracket tool" → "bottom bracket
+    tool"), so YAKE, like the model, names one concept per head noun.
     """
 
     name = "yake"
@@ -44,13 +50,17 @@ class KeywordExtractor:
         transcript = strip_control_text(utterance)
         if not transcript or english_share(transcript) < MIN_ENGLISH:
             return Extraction([])
-        name_of: dict[str, str] = {}  # key of any head-final run → its longest phrase
+        name_of: dict[tuple[str, ...], str] = {}  # key of any head-final run → its idea's name
         longest: dict[str, str] = {}
         for p in self.tagger.candidates(transcript):
             idea = f"{lemma(p.head)}@{p.end}"
             longest.setdefault(idea, p.text)
-            name_of.setdefault(phrase_key(p.text), longest[idea])
+            name_of.setdefault(key_words(p.text), longest[idea])
         found = [kw for kw, _score in self._yake.extract_keywords(transcript)]
-        phrases = [name_of[phrase_key(kw)] for kw in found if phrase_key(kw) in name_of]
+        phrases = []  # in YAKE's order: the noun phrases inside each keyphrase, longest first
+        for kw in found:
+            k = key_words(kw)
+            inside = [(len(run), name) for run, name in name_of.items() if _contains(k, run)]
+            phrases += [name for _n, name in sorted(inside, reverse=True)]
         kept = list(dict.fromkeys(phrases))[: self.top]
         return Extraction(kept, raw=", ".join(found), rejected=[f for f in found if f not in kept])

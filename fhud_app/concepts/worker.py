@@ -4,8 +4,9 @@ It reads final WORD events through its own cursor on the words ring, feeds each 
 extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts their concepts
 and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
 CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
-merges them (up to ``context_words`` words) and skips all but the newest merged group,
-counting the skipped utterances; a file run (``live=False``) extracts every utterance.  It is a
+merges them (up to ``context_words`` words); the newest merged group goes to the model, the
+older ones get the quick keyword extraction (noun phrases ranked by YAKE, no model step),
+counted as ``skipped``; a file run (``live=False``) gives every utterance to the model.  It is a
 :class:`~fhud_app.workers.Worker` (the extractor is loaded and dropped on its thread) and
 reports only through its signals; the store is built by the composition root.
 """
@@ -109,6 +110,8 @@ class ConceptWorker(Worker):
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
         self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
+        self._keys = 0  # extraction keys (the store remembers which mention came from which)
+        self._keywords: Any = None  # the quick extractor for groups left behind
         self._buf = np.zeros(256, EVENT_DTYPE)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -198,11 +201,13 @@ class ConceptWorker(Worker):
     def _process(self, closed: list[Utterance]) -> None:
         if closed:
             self.utterances += len(closed)
-            if self.live:  # behind: merge what fits, skip older groups
+            if self.live:  # behind: merge what fits; older groups get the quick extraction
                 groups = merge_utterances(closed, self.config.llm.context_words)
+                for group in groups[:-1]:
+                    self._quick(group)
                 self.skipped += sum(len(g.parts) for g in groups[:-1])
                 if len(groups) > 1:
-                    self._fed_words = 0  # the fed words belonged to a skipped utterance
+                    self._fed_words = 0  # the fed words belonged to an older group
                 groups = groups[-1:]
             else:  # a file run extracts every utterance
                 groups = [Merged([u]) for u in closed]
@@ -255,7 +260,25 @@ class ConceptWorker(Worker):
         if result.prompt_tokens:
             self.tokens_in.append(result.prompt_tokens)
             self.tokens_out.append(result.new_tokens)
-        key = self.extractions
+        self._record(group, result)
+
+    def _quick(self, group: Merged) -> None:
+        """A group left behind while the model was busy: its noun phrases ranked by YAKE, with
+        no model step (~10 ms), so nothing said is lost when the machine is slow."""
+        if self._keywords is None:
+            from fhud_app.concepts.keywords import KeywordExtractor
+
+            self._keywords = KeywordExtractor(tagger=getattr(self.extractor, "tagger", None))
+            self._keywords.known = self._known
+        try:
+            self._record(group, self._keywords.extract(group.text))
+        except Exception as exc:
+            log.exception("quick concept extraction failed")
+            self._extraction_failed(exc)
+
+    def _record(self, group: Merged, result: Any) -> None:
+        self._keys += 1
+        key = self._keys
         self.ledger.record(key, group.words)
         if result.phrases and not self.stop_event.is_set():
             self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s,

@@ -101,7 +101,9 @@ def test_live_worker_skips_to_the_newest_when_behind(qtbot) -> None:  # noqa: AN
     # 9 + 7 words fit one 12-word group?  No: groups are [s1], [s2], [s3]; only s3 is extracted.
     assert worker.skipped == 2 and worker.extractions == 1
     assert llm.requests[-1] == SENTENCES[-1]
-    assert {e["text"] for e in events(concepts) if e["type"] == "concept"} == {"solar panels", "barn roof"}
+    named = {e["text"] for e in events(concepts) if e["type"] == "concept"}
+    assert {"solar panels", "barn roof"} <= named  # the newest, by the model
+    assert "batteries" in named  # an older one, by the quick extraction: nothing is lost
 
 
 def test_a_2000_word_utterance_is_split_bounded_and_never_stalls(qtbot) -> None:  # noqa: ANN001
