@@ -24,9 +24,17 @@ from fhud_app.hud import devices, hotkey
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import Feed, trace
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
+from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
-from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, parse_geometry
+from fhud_app.hud.window import (
+    HudWindow,
+    available_screens,
+    fit_geometry,
+    format_geometry,
+    initial_geometry,
+    parse_geometry,
+)
 
 log = logging.getLogger(__name__)
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
@@ -49,6 +57,7 @@ class App(QObject):
                                 click_through=config.hud.click_through, opacity=config.hud.opacity)  # fmt: skip
         self.tray = Tray(QIcon(str(paths.repo_resources() / "icon.png")), self)
         self.controller = PipelineController(config, feed, settings, pipeline_factory, self.devices, self)
+        self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
         self._wire()
 
@@ -60,6 +69,7 @@ class App(QObject):
         w.menu_requested.connect(t.menu.popup)
         self.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
         c.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
+        c.problem.connect(self.show_problem)
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
@@ -76,6 +86,10 @@ class App(QObject):
         t.debug_overlay_changed.connect(lambda on: self._set(Key.DEBUG_OVERLAY, on, self.view.set_debug_overlay))
         t.preferences_requested.connect(self.open_preferences)
         t.open_sessions_requested.connect(lambda: open_folder(paths.sessions_dir()))
+        t.sessions_requested.connect(self.sessions.open_window)
+        t.new_session_requested.connect(self.sessions.new_session)
+        t.concept_memory_changed.connect(self.sessions.set_memory)
+        self.sessions.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
         t.about_requested.connect(show_about)
         t.quit_requested.connect(self.quit)
 
@@ -88,6 +102,8 @@ class App(QObject):
         if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.note:  # invalid saved values were dropped: said once
+            self.say(self.settings.note)
         if not self.settings.get(Key.LISTENING):
             self.say("Not listening: turn Listening on in the menu.", sticky=True)
         elif self.window.isVisible():  # the pipeline's imports block the GUI thread a moment:
@@ -117,6 +133,7 @@ class App(QObject):
         # A model load cannot be interrupted: a worker still loading is told to stop and
         # left to the process exit (run_gui leaves with os._exit; settings are saved).
         self.controller.close(QUIT_PATIENCE_S)
+        self.sessions.close()  # after the last words reached the file
         self.window.close()
         QApplication.quit()
 
@@ -134,7 +151,20 @@ class App(QObject):
         self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
         log.info("%s", text)
 
+    def show_problem(self, text: str) -> None:
+        """A lasting problem (the session cannot be saved), kept in the HUD and the tray
+        until it is solved (``""``)."""
+        self.window.status.set_alert(text)
+        self.tray.set_alert(text)
+        if text:
+            log.warning("%s", text)
+
     # ------------------------------------------------------------------ actions
+    def show_hud(self) -> None:
+        """Another launch asked for the HUD: show it, hidden or not."""
+        self.window.show()
+        self.window.raise_()
+
     def toggle(self) -> None:
         trace("toggle")
         self.window.toggle()
@@ -175,7 +205,7 @@ class App(QObject):
         self.window.set_opacity(self.settings.get(Key.OPACITY))
         geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
         if geometry is not None:
-            self.window.setGeometry(geometry)
+            self.window.setGeometry(fit_geometry(geometry, available_screens(), geometry.width(), geometry.height()))
         chord = self.settings.get(Key.HOTKEY)
         if self.hotkey is None or str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)

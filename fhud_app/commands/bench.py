@@ -16,6 +16,7 @@ BENCHES = {
     "concepts": "concept latency, ASR slowdown with concepts on, quality and memory",
     "render": "GUI-thread CPU per frame and GPU frame time of the particle renderer",
     "startup": "startup to HUD visible, idle CPU, hotkey toggle latency",
+    "sessions": "session library at 100 h: index build, search p95, list; kill -9 loss",
 }
 
 

@@ -70,6 +70,7 @@ class HudConfig:
     debug_overlay: bool = False
     width: int = 720
     height: int = 420
+    concept_memory: bool = False  # mark concepts said in earlier sessions (off for the demo)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,12 @@ chosen microphone goes away.  It touches no widget: the app wires its signals.
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from fhud_app.audio.sanitize import source_note
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices
@@ -32,6 +34,7 @@ class PipelineController(QObject):
     cleared = Signal()  # loading is over: no steady status any more
     started = Signal(object)  # the Pipeline that just started (views attach their readers)
     stats = Signal(dict)  # the debug overlay's figures: ASR, concepts (prefixed ``concept_``)
+    problem = Signal(str)  # a lasting problem (the session cannot be saved); "" once solved
 
     def __init__(self, config: Config, feed: Feed, settings: Settings, factory: PipelineFactory,
                  device_layer: devices.DeviceLayer, parent: QObject | None = None) -> None:  # fmt: skip
@@ -43,9 +46,11 @@ class PipelineController(QObject):
         self.abandoned: Pipeline | None = None  # left running at quit (a model still loading)
         self.closed = False  # after quit nothing starts (a queued start included)
         self.session = SessionPump(self)
-        self.session.problem.connect(lambda text: self.message.emit(text, True))
+        self.session.problem.connect(self.problem.emit)
+        self.session.rescued.connect(lambda text: self.message.emit(text, False))
         self.silence = devices.SilenceWatch(lambda text: self.message.emit(text, True))
         self._figures: dict = {}
+        self._noted: Pipeline | None = None  # the pipeline whose replaced samples were said
         self._retries = 0
         self._level_reader = None
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
@@ -115,6 +120,7 @@ class PipelineController(QObject):
         asr.loading.connect(lambda f: self.message.emit(f"Loading the speech model… {round(f * 100)}%", True))
         asr.ready.connect(self._on_ready)
         asr.metrics.connect(lambda figures: self._merge(figures, ""))
+        asr.metrics.connect(self._note_replaced_samples)
         stage = pipeline.concept_worker
         if stage is not None:
             stage.loading.connect(
@@ -129,6 +135,16 @@ class PipelineController(QObject):
         """One dict for the debug overlay: ASR figures, concept figures (prefixed)."""
         self._figures.update({prefix + k: v for k, v in figures.items()})
         self.stats.emit(dict(self._figures))
+
+    def _note_replaced_samples(self, _figures: object = None) -> None:
+        """NaN/Inf samples of the source were replaced with silence: said once a pipeline."""
+        if self.pipeline is None or self._noted is self.pipeline:
+            return
+        where = "The microphone" if self.feed.is_mic else os.path.basename(str(self.feed.file))
+        note = source_note(self.pipeline.source, where)
+        if note is not None:
+            self._noted = self.pipeline
+            self.message.emit(note, False)
 
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")

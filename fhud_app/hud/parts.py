@@ -71,6 +71,10 @@ class HudView(Protocol):
 
     def set_pipeline_stats(self, stats: dict) -> None: ...
 
+    def set_concept_recall(self, counts: dict[str, int]) -> None: ...
+
+    def start_fresh(self) -> None: ...
+
 
 PipelineFactory = Callable[[Config, Feed], Pipeline]
 ViewFactory = Callable[[Config], HudView]

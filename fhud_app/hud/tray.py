@@ -33,6 +33,9 @@ class Tray(QObject):
     debug_overlay_changed = Signal(bool)
     preferences_requested = Signal()
     open_sessions_requested = Signal()
+    sessions_requested = Signal()  # the Sessions window
+    new_session_requested = Signal()
+    concept_memory_changed = Signal(bool)
     about_requested = Signal()
     quit_requested = Signal()
 
@@ -41,6 +44,8 @@ class Tray(QObject):
         self.menu = QMenu()
         self._hotkey_hint, self._hud_visible = "", True
         self.status_action = self._add("fHUD", enabled=False)
+        self.alert_action = self._add("", enabled=False)
+        self.alert_action.setVisible(False)
         self.menu.addSeparator()
         self.show_action = self._add("Hide HUD", self.toggle_requested.emit)
         self.pin_action = self._check("Pin on top", self.pinned_changed)
@@ -55,6 +60,9 @@ class Tray(QObject):
         self.debug_action = self._check("Debug overlay", self.debug_overlay_changed)
         self.menu.addSeparator()
         self._add("Preferences…", self.preferences_requested.emit)
+        self._add("Sessions…", self.sessions_requested.emit)
+        self._add("New session", self.new_session_requested.emit)
+        self.memory_action = self._check("Remember concepts across sessions", self.concept_memory_changed)
         self._add("Open sessions folder", self.open_sessions_requested.emit)
         self._add("About fHUD", self.about_requested.emit)
         self.menu.addSeparator()
@@ -100,7 +108,19 @@ class Tray(QObject):
 
     def set_status(self, text: str) -> None:
         self.status_action.setText(text)
-        self.icon.setToolTip(f"fHUD: {text}")
+        self._tooltip()
+
+    def set_alert(self, text: str) -> None:
+        """A lasting problem, in the menu and the tooltip until cleared with ``""``."""
+        self.alert_action.setText(f"⚠ {text}" if len(text) < 100 else f"⚠ {text[:97]}…")
+        self.alert_action.setVisible(bool(text))
+        self._tooltip()
+
+    def _tooltip(self) -> None:
+        lines = [f"fHUD: {self.status_action.text()}"]
+        if self.alert_action.isVisible():
+            lines.append(self.alert_action.text())
+        self.icon.setToolTip("\n".join(lines))
 
     def set_hud_visible(self, visible: bool) -> None:
         self._hud_visible = visible
@@ -117,6 +137,7 @@ class Tray(QObject):
         self.set_checked(self.click_action, hud.click_through)
         self.set_checked(self.listen_action, listening)
         self.set_checked(self.debug_action, hud.debug_overlay)
+        self.set_checked(self.memory_action, hud.concept_memory)
         self.select(self.engine_group, engine)
         self.select(self.llm_group, llm)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from fhud_app.render import layout
 from fhud_app.render.caption import Measure, phrase_tokens
+from fhud_app.store.normalize import phrase_key
 
 PALETTE = np.array(
     [
@@ -31,6 +32,7 @@ FILL = 0.38  # cluster+label boxes may cover this share of the field: room to br
 MIN_SHOWN, MAX_SHOWN = 3, 24
 LINKS_PER_SHOWN = 1.5  # at most this many filaments per concept on screen
 _GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+RECALL_MARK = "↺"  # a concept that came up in earlier sessions: "garden ↺3"
 
 
 def sanitize(value: float, default: float, hi: float = 1e6) -> float:
@@ -53,6 +55,11 @@ class Concept:
     retired_at: float = math.inf
     seed: float = field(default=0.0)
     mentions: int = 0
+    recalled: int = 0  # earlier sessions it came up in (the concept memory; 0 when off)
+
+    @property
+    def label(self) -> str:
+        return f"{self.text} {RECALL_MARK}{self.recalled}" if self.recalled else self.text
 
 
 class ConceptSet:
@@ -74,6 +81,18 @@ class ConceptSet:
         self.shown: set[int] = set()  # ids on screen: the heaviest that fit the field
         self._field_area = math.inf
         self._centre = (360.0, 180.0, 200.0)
+        self.recall: dict[str, int] = {}  # normalized phrase -> earlier sessions (empty: memory off)
+
+    def set_recall(self, counts: dict[str, int]) -> None:
+        """Mark concepts said in earlier sessions with the count of those sessions."""
+        self.recall = dict(counts)
+        for c in self.by_id.values():
+            self._relabel(c)
+        self.dirty = True
+
+    def _relabel(self, c: Concept) -> None:
+        c.recalled = self.recall.get(phrase_key(c.text), 0) if self.recall else 0
+        c.label_w = self._label_w(c.label)
 
     # ------------------------------------------------------------ events
     def upsert(self, cid: int, text: str, weight: float, now: float) -> Concept | None:
@@ -84,13 +103,16 @@ class ConceptSet:
         if c is not None:
             c.weight, c.updated, c.retired_at = w, now, math.inf
             if text and text != c.text:
-                c.text, c.keys, c.label_w = text, phrase_tokens(text), self._label_w(text)
+                c.text, c.keys = text, phrase_tokens(text)
+                self._relabel(c)
             self._choose_shown()
             return None
         if not text:
             return None
         slot = self._free_slot()
         c = Concept(cid, text, slot, w, phrase_tokens(text), now, now, self._label_w(text))
+        if self.recall:
+            self._relabel(c)
         c.seed = (cid * 0.61803398875) % 1.0
         self.by_id[cid] = c
         self.slots[slot] = c
@@ -141,6 +163,12 @@ class ConceptSet:
         if c is not None and c.retired_at == math.inf:
             c.retired_at = now
             self._choose_shown()
+
+    def clear(self) -> None:
+        """Forget every concept (a new session: its ids start again at 1)."""
+        for c in list(self.by_id.values()):
+            self._free(c)
+        self.shown = set()
 
     def _free(self, c: Concept) -> None:
         self.dirty = True
@@ -280,5 +308,5 @@ class ConceptSet:
             a = float(self.alpha[c.slot]) * 0.95
             if c.id not in self.shown:  # leaving: the label goes first, it no longer has room
                 a *= a * a
-            out.append(factory("label", c.text, x0, top + self.label_px * 0.95, (*map(float, tint), a)))
+            out.append(factory("label", c.label, x0, top + self.label_px * 0.95, (*map(float, tint), a)))
         return out

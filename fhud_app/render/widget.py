@@ -102,6 +102,16 @@ class HudGLWidget(QOpenGLWidget):
         (measured here when nobody sends it)."""
         self.pipeline_stats.update(stats)
 
+    def set_concept_recall(self, counts: dict[str, int]) -> None:
+        """Concepts said in earlier sessions (normalized phrase -> sessions) get a mark; {} = off."""
+        self.model.concepts.set_recall(counts)
+        self.wake()
+
+    def start_fresh(self) -> None:
+        """A new session: the concept field empties at once."""
+        self.model.concepts.clear()
+        self.wake()
+
     def set_readers(self, readers: Sequence[RingReader]) -> None:
         """Read these rings (a new pipeline's words and concepts) from now on."""
         self.readers = list(readers)

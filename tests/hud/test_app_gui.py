@@ -72,6 +72,12 @@ class FakeView(QWidget):
     def set_pipeline_stats(self, stats: dict) -> None:
         self.stats = stats
 
+    def set_concept_recall(self, counts: dict) -> None:
+        self.recall = counts
+
+    def start_fresh(self) -> None:
+        self.fresh = getattr(self, "fresh", 0) + 1
+
 
 class FakePipeline(QObject):
     """A :class:`fhud_app.hud.parts.Pipeline` that runs nothing."""
@@ -133,6 +139,7 @@ class Harness:
         if self.app.hotkey is not None:
             self.app.hotkey.close()
         self.control.stop()
+        self.app.sessions.close()
 
 
 @pytest.fixture

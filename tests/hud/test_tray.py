@@ -17,6 +17,7 @@ def test_menu_has_every_entry(tray):
     texts = [a.text() for a in tray.menu.actions() if a.text()]
     for want in ("Hide HUD", "Pin on top", "Click-through", "Listening", "Input device",
                  "Speech engine", "Concept model", "Debug overlay", "Preferences…",
+                 "Sessions…", "New session", "Remember concepts across sessions",
                  "Open sessions folder", "About fHUD", "Quit fHUD"):  # fmt: skip
         assert any(t.startswith(want) for t in texts), want
 
