@@ -34,7 +34,7 @@ class Word:
 @dataclass
 class Utterance:
     words: list[Word] = field(default_factory=list)
-    reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "flush"
+    reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "asr-end" | "flush"
 
     @property
     def text(self) -> str:
@@ -93,6 +93,13 @@ class UtteranceCutter:
     @property
     def pending(self) -> bool:
         return bool(self.open.words)
+
+    def asr_ended(self, utterance: int) -> Utterance | None:
+        """The ASR closed ``utterance``: close the open utterance when it ends there."""
+        ids = [w.utterance for w in self.open.words]
+        if ids and utterance in ids and max(ids) <= utterance:
+            return self._close("asr-end")
+        return None
 
     def revise(self, utterance: int, words: list[Word]) -> bool:
         """Replace the open utterance's words of ASR ``utterance`` by ``words`` (those that

@@ -74,3 +74,13 @@ def test_the_ledger_gives_back_every_extraction_that_used_a_revised_utterance() 
     redo = ledger.revise(2, [_u("cache", 1.0, 2), _u("invalidation", 1.4, 2)])
     assert [(k, " ".join(w.text for w in ws)) for k, ws in redo] == [(2, "cache invalidation")]
     assert ledger.revise(3, []) == [(3, [])]  # revised away entirely
+
+
+def test_the_asrs_utterance_end_closes_the_open_utterance() -> None:
+    cut = UtteranceCutter(pause_s=0.8)
+    cut.add(_u("drip", 0.0, 3))
+    cut.add(_u("irrigation", 0.4, 3))
+    assert cut.asr_ended(2) is None and cut.pending
+    closed = cut.asr_ended(3)
+    assert closed is not None and closed.text == "drip irrigation" and closed.reason == "asr-end"
+    assert cut.asr_ended(3) is None
