@@ -56,6 +56,13 @@ class Utterance:
     def emitted_at(self) -> float:
         return self.words[-1].emitted_at if self.words else 0.0
 
+    def revise(self, utterance: int, words: list[Word]) -> bool:
+        """Replace this utterance's words of ASR ``utterance`` by ``words``; True if it had any."""
+        if not any(w.utterance == utterance for w in self.words):
+            return False
+        self.words = _replace(self.words, utterance, words)
+        return True
+
 
 class UtteranceCutter:
     """Feed words one at a time; closed utterances come back from :meth:`add` and :meth:`poll`."""
@@ -104,10 +111,7 @@ class UtteranceCutter:
     def revise(self, utterance: int, words: list[Word]) -> bool:
         """Replace the open utterance's words of ASR ``utterance`` by ``words`` (those that
         were already cut off are the ledger's); True when the open utterance changed."""
-        if not any(w.utterance == utterance for w in self.open.words):
-            return False
-        self.open.words = _replace(self.open.words, utterance, words)
-        return True
+        return self.open.revise(utterance, words)
 
     def _close(self, reason: str) -> Utterance:
         done, self.open = self.open, Utterance()
