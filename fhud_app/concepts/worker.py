@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 
-from fhud_app.concepts.extractor import Extractor
+from fhud_app.concepts.extractor import Extraction, Extractor
 from fhud_app.concepts.utterances import (
     Ledger,
     Merged,
@@ -112,6 +112,8 @@ class ConceptWorker(Worker):
         self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
         self._keys = 0  # extraction keys (the store remembers which mention came from which)
         self._keywords: Any = None  # the quick extractor for groups left behind
+        self._revision: tuple[int, list[Word]] | None = None  # a revision being read
+        self.revisions = 0
         self._buf = np.zeros(256, EVENT_DTYPE)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -180,7 +182,15 @@ class ConceptWorker(Worker):
     def _take_words(self, recs: np.ndarray) -> list[Utterance]:
         closed: list[Utterance] = []
         for rec in recs:
-            if int(rec["kind"]) != Kind.WORD:
+            kind = int(rec["kind"])
+            if kind == Kind.REVISION:
+                self._take_revision(rec, closed)
+                continue
+            if kind == Kind.UTTERANCE:  # the ASR closed it: no word of it follows
+                ended = self.cutter.asr_ended(int(rec["id"]))
+                closed += [ended] if ended is not None else []
+                continue
+            if kind != Kind.WORD:
                 continue
             self.last_audio_s = max(self.last_audio_s, float(rec["emitted_at"]))
             word = Word(
@@ -196,6 +206,44 @@ class ConceptWorker(Worker):
                 if len(closed) == 1:
                     self._fed_words = min(self._fed_words, len(utt.words))
         return closed
+
+    # ------------------------------------------------------------------ revisions
+    def _take_revision(self, rec: np.void, closed: list[Utterance]) -> None:
+        """Collect the records of one revision (written together, maybe read in two parts)."""
+        utt, index, count = int(rec["id"]), int(rec["a"]), int(rec["count"])
+        if index == 0 or self._revision is None or self._revision[0] != utt:
+            self._revision = (utt, [])
+        if count:
+            self._revision[1].append(Word(
+                decode_text(rec["text"]), float(rec["start"]), float(rec["end"]),
+                float(rec["wall"]), float(rec["emitted_at"]), utt,
+            ))
+        if index + 1 >= count:
+            words, self._revision = self._revision[1], None
+            for utterance in closed:  # cut but not extracted yet: extracted as revised
+                utterance.revise(utt, words)
+            self._revise(utt, words)
+
+    def _revise(self, utterance: int, words: list[Word]) -> None:
+        """The ASR replaced ``utterance``'s words: the open utterance takes the new words, and
+        every recent extraction that used the old ones is done again on the new ones; a concept
+        only they named retires (:meth:`ConceptStore.replace`)."""
+        self.revisions += 1
+        redo = self.ledger.revise(utterance, words)
+        open_changed = self.cutter.revise(utterance, words)
+        try:
+            for key, new_words in redo:
+                text = " ".join(w.text for w in new_words)
+                result = self.extractor.extract(text) if new_words else Extraction([])
+                now = max((w.end for w in new_words), default=self.last_audio_s)
+                self.store.replace(key, result.phrases, now, emitted_at=self.last_audio_s,
+                                   aliases=result.aliases)
+            if redo or open_changed:  # the open utterance is fed again from its first word
+                self._fed_words = 0
+                self.extractor.start()
+        except Exception as exc:
+            log.exception("concept extraction of a revised utterance failed")
+            self._extraction_failed(exc)
 
     # ------------------------------------------------------------------ extraction
     def _process(self, closed: list[Utterance]) -> None:
@@ -313,6 +361,7 @@ class ConceptWorker(Worker):
             "extractions": self.extractions,
             "concepts": len(self.store),
             "retired": self.store.retired,
+            "revisions": self.revisions,
             "words_dropped": int(self.reader.dropped),
             "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
             "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,

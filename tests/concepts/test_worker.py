@@ -10,7 +10,7 @@ from fhud_app.concepts.extractor import LlmExtractor
 from fhud_app.concepts.utterances import Utterance, Word, merge_utterances
 from fhud_app.concepts.worker import ConceptWorker
 from fhud_app.core.config import Config
-from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict, make_event
+from fhud_app.core.events import EVENT_DTYPE, Kind, event_to_dict, make_event, make_revision
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
@@ -210,3 +210,61 @@ def test_end_to_end_with_the_embedded_model(qtbot, embedded_folder) -> None:  # 
                            "sodium cells", "lithium cells"}
     assert all(any(w in transcript for w in c.lower().split()) for c in concepts_out)
     assert worker.snapshot()["latency_p50"] > 0
+
+
+def _write(ring: Ring, text: str, utt: int, t0: float) -> float:
+    t = t0
+    for word in text.split():
+        ring.write(make_event(Kind.WORD, text=word, start=t, end=t + 0.3, value=0.9,
+                              emitted_at=t + 1.0, wall=time.monotonic(), id=utt))
+        t += 0.4
+    return t
+
+
+def _revision(ring: Ring, text: str, utt: int, t0: float) -> None:
+    words = [(w, t0 + 0.4 * i, t0 + 0.4 * i + 0.3, 0.9) for i, w in enumerate(text.split())]
+    ring.write(make_revision(utt, words, emitted_at=t0 + 5.0, wall=time.monotonic()))
+    ring.write(make_event(Kind.UTTERANCE, id=utt, emitted_at=t0 + 5.0, wall=time.monotonic()))
+
+
+def test_a_revised_utterance_is_extracted_again_and_what_it_lost_retires(qtbot) -> None:  # noqa: ANN001
+    worker, words, concepts = make_worker(fake_factory(FakeLlm(respond)))
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
+        worker.start()
+    _write(words, "The kyo needs new shingles.", 1, 0.0)
+    qtbot.waitUntil(lambda: worker.store.get("kyo") is not None, timeout=20_000)
+    kyo = worker.store.get("kyo").id
+    _revision(words, "The barn roof needs new shingles.", 1, 0.0)
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    evs = events(concepts)
+    assert {"type": "retire", "id": kyo} in evs  # its only mention was revised away
+    assert worker.store.get("kyo") is None
+    assert worker.store.get("barn roof") is not None and worker.store.get("shingles") is not None
+    assert worker.store.get("shingles").mentions == 1  # still named once, not twice
+    assert worker.snapshot()["revisions"] == 1
+
+
+def test_a_revision_read_with_its_utterance_is_applied_before_extraction(qtbot) -> None:  # noqa: ANN001
+    worker, words, concepts = make_worker(fake_factory(FakeLlm(respond)))
+    _write(words, "The kyo needs new shingles.", 1, 0.0)
+    _revision(words, "The barn roof needs new shingles.", 1, 0.0)
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
+        worker.start()
+    with qtbot.waitSignal(worker.drained, timeout=20_000):
+        worker.finish_input()
+    worker.wait()
+    named = {e["text"] for e in events(concepts) if e["type"] == "concept"}
+    assert named == {"barn roof", "shingles"}
+
+
+def test_the_asrs_utterance_end_cuts_without_waiting_for_a_pause(qtbot) -> None:  # noqa: ANN001
+    worker, words, _ = make_worker(fake_factory(FakeLlm(respond)), utterance_pause_s=30.0)
+    with qtbot.waitSignal(worker.ready, timeout=60_000):
+        worker.start()
+    _write(words, "the drip irrigation along the beds", 4, 0.0)  # no punctuation, no pause
+    words.write(make_event(Kind.UTTERANCE, id=4, emitted_at=3.0, wall=time.monotonic()))
+    qtbot.waitUntil(lambda: worker.store.get("drip irrigation") is not None, timeout=5_000)
+    worker.stop()
+    worker.wait()
