@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from fhud_app.store.normalize import SPACY_MODEL, STOPWORDS, is_content, phrase_key
+from fhud_app.store.normalize import SPACY_MODEL, STOPWORDS, is_content, model_folder, phrase_key
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,11 @@ class Tagger:
     def __init__(self) -> None:
         import spacy
 
+        folder = model_folder()  # loaded from its folder: no package metadata needed (bundles)
         try:
-            self.nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+            if folder is None:
+                raise OSError(SPACY_MODEL)
+            self.nlp = spacy.load(folder, exclude=["ner"])
         except OSError as exc:
             from fhud_app.core.errors import ModelError
 
