@@ -65,9 +65,11 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     code = app.exec()
     wakeup.close()
     instance.release()
-    if gui.controller.abandoned is not None:
-        leave_now(int(code))  # a worker is still inside a model load
-    return int(code)
+    # Settings are synced and the session flushed (App.quit): leave now.  A worker may still be
+    # inside a model load, and the interpreter's teardown of the engines' native libraries
+    # took seconds; SIGTERM and SIGINT must end the app within 2 s.
+    leave_now(int(code))
+    return int(code)  # not reached
 
 
 def _already_running(instance: SingleInstance) -> int:
