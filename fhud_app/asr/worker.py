@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 
-from fhud_app.asr.base import AsrEngine, EngineUpdate
+from fhud_app.asr.base import AsrEngine, EngineUpdate, update_records
 from fhud_app.audio.source import AudioSource
 from fhud_app.core.config import SAMPLE_RATE, Config
 from fhud_app.core.errors import FhudError
-from fhud_app.core.events import Kind, make_event
+from fhud_app.core.events import Kind
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
 from fhud_app.workers import Step, Worker
@@ -213,18 +213,17 @@ class AsrWorker(Worker):
 
     def _publish(self, update: EngineUpdate) -> None:
         emitted_at = self.fed / SAMPLE_RATE
-        wall = time.monotonic()
-        off = self._offset_s
-        for w in update.final:
-            self.words.write(make_event(
-                Kind.WORD, text=w.text, start=w.start + off, end=w.end + off, value=w.confidence,
-                emitted_at=emitted_at, wall=wall,
-            ))
-            self.latencies.append(emitted_at - (w.end + off))
-            self.word_count += 1
-        if update.draft != self._last_draft:
-            self._last_draft = update.draft
-            self.words.write(make_event(Kind.DRAFT, text=update.draft, emitted_at=emitted_at, wall=wall))
+        draft = update.draft != self._last_draft
+        self._last_draft = update.draft
+        recs = update_records(update, emitted_at, time.monotonic(), draft=draft)
+        off = self._offset_s  # a reloaded engine counts its audio from 0
+        if off:
+            words = recs["kind"] == Kind.WORD
+            recs["start"][words] += off
+            recs["end"][words] += off
+        self.words.write(recs)
+        self.latencies.extend(emitted_at - (w.end + off) for w in update.final)
+        self.word_count += len(update.final)
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, float]:
