@@ -23,6 +23,7 @@ from fhud_app.core.errors import FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import Feed, trace
+from fhud_app.hud.metrics_sink import MetricsSink
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
 from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
@@ -59,6 +60,7 @@ class App(QObject):
         self.controller = PipelineController(config, feed, settings, pipeline_factory, self.devices, self)
         self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
+        self.metrics_sink = MetricsSink.from_env(self.view, self)  # ``fhud bench soak`` only
         self._wire()
 
     def _wire(self) -> None:
@@ -73,6 +75,10 @@ class App(QObject):
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
+        c.pressure.connect(self.view.set_pressure)
+        if self.metrics_sink is not None:
+            c.started.connect(self.metrics_sink.attach)
+            c.stats.connect(self.metrics_sink.set_stats)
         t.show_choices(hud, bool(self.settings.get(Key.LISTENING)), self.config.asr.engine, self.config.llm.model)
         t.set_devices(self.devices.input_names(), self.feed.device)
         t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), self.feed.device))
@@ -124,6 +130,8 @@ class App(QObject):
             return
         self._quitting = True
         self.save()
+        if self.metrics_sink is not None:
+            self.metrics_sink.close()
         self.window.hide()  # gone at once, even while a worker finishes loading its model
         self.tray.icon.hide()
         QApplication.processEvents()  # let the window system see it go before we block

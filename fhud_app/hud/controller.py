@@ -27,6 +27,7 @@ from fhud_app.hud.settings import Key, Settings
 log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
+PRESSURE_MS = 500  # how often the view learns how far behind the models are
 
 
 class PipelineController(QObject):
@@ -34,6 +35,7 @@ class PipelineController(QObject):
     cleared = Signal()  # loading is over: no steady status any more
     started = Signal(object)  # the Pipeline that just started (views attach their readers)
     stats = Signal(dict)  # the debug overlay's figures: ASR, concepts (prefixed ``concept_``)
+    pressure = Signal(float, int)  # ASR backlog (s), concept queue: twice a second while running
     problem = Signal(str)  # a lasting problem (the session cannot be saved); "" once solved
 
     def __init__(self, config: Config, feed: Feed, settings: Settings, factory: PipelineFactory,
@@ -55,6 +57,7 @@ class PipelineController(QObject):
         self._level_reader = None
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self.check_level)
+        self._pressure_timer = QTimer(self, interval=PRESSURE_MS, timeout=self.check_pressure)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -76,6 +79,7 @@ class PipelineController(QObject):
         pipeline.start()
         trace("pipeline-started")
         self.started.emit(pipeline)
+        self._pressure_timer.start()
         if self.feed.is_mic:
             self._level_reader = pipeline.audio.reader()
             self._level_timer.start()
@@ -84,6 +88,7 @@ class PipelineController(QObject):
         """Stop and join the pipeline; False when a worker outlived ``timeout_s``
         (the pipeline is then kept in :attr:`abandoned`, for the process exit)."""
         self._level_timer.stop()
+        self._pressure_timer.stop()
         self._level_reader = None
         pipeline, self.pipeline = self.pipeline, None
         if pipeline is None:
@@ -157,6 +162,11 @@ class PipelineController(QObject):
         self.cleared.emit()
         label = "keywords (no language model)" if name == "yake" else name.removeprefix("llm:")
         self.message.emit(f"Concepts: {label}.", False)
+
+    def check_pressure(self) -> None:
+        """The view yields to the models when they fall behind (read from ring counters)."""
+        if self.pipeline is not None:
+            self.pressure.emit(*self.pipeline.pressure())
 
     def check_level(self) -> None:
         """Peak of the microphone audio since the last check (for the silence watch)."""
