@@ -14,6 +14,7 @@ import sys
 
 from fhud_app import __version__
 from fhud_app.core.errors import FhudError
+from fhud_app.core.pipes import BROKEN_PIPE_EXIT, silence_closed_output
 from fhud_app.core.privacy import disable_telemetry
 
 COMMANDS = {
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # any command's reader went away (``| head``): quietly
+        silence_closed_output(sys.stdout)
+        return BROKEN_PIPE_EXIT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,6 +50,17 @@ def test_a_closed_pipe_ends_the_run_at_once_and_quietly(tmp_path: Path, speech_w
     assert waited < 5.0, f"{waited:.1f} s after the pipe closed"
 
 
+def test_any_command_cut_off_by_its_reader_exits_quietly(monkeypatch, capsys) -> None:
+    from fhud_app.commands import transcribe
+
+    def reader_gone(_args) -> int:  # noqa: ANN001
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(transcribe, "run", reader_gone)
+    assert main(["transcribe", "x.wav"]) == 141
+    assert capsys.readouterr().err == ""
+
+
 # ---------------------------------------------------------------- 8. nothing to hear
 @pytest.mark.parametrize("kind", ["0.1 s", "all NaN", "silence"])
 def test_no_speech_found_is_said_on_stderr_and_in_the_stats(qapp, capsys, tmp_path: Path, kind: str) -> None:
