@@ -369,3 +369,24 @@ def test_metrics_sink_writes_latencies_and_frames(harness, tmp_path, monkeypatch
     h.app.metrics_sink.close()
     line = json.loads((tmp_path / "m.jsonl").read_text().splitlines()[0])
     assert line["word_latencies"] == [1.2] and line["stats"]["backlog_s"] == 0.4 and "frames" in line
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_unhandled_worker_exception_is_one_sentence_in_hud_and_tray(qtbot, harness, monkeypatch):
+    import sys
+    import threading
+
+    from fhud_app.core import logs
+    from fhud_app.hud.crash import CrashBridge
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    logs.install_excepthooks()
+    h = harness()
+    bridge = CrashBridge(h.app.show_error, h.app)
+    try:
+        threading.Thread(target=lambda: [][1], name="asr").start()
+        qtbot.waitUntil(lambda: "unexpected error" in h.app.tray.status_action.text(), timeout=5000)
+    finally:
+        bridge.close()
+    assert "in asr (IndexError" in h.app.window.status.text()
