@@ -402,3 +402,24 @@ def _session_lines(pipe: FakePipeline) -> list:
 
     lines = pipe.session.path.read_text(encoding="utf-8").splitlines()
     return [json.loads(x) for x in lines[1:]]
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_unhandled_worker_exception_is_one_sentence_in_hud_and_tray(qtbot, harness, monkeypatch):
+    import sys
+    import threading
+
+    from fhud_app.core import logs
+    from fhud_app.hud.crash import CrashBridge
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    logs.install_excepthooks()
+    h = harness()
+    bridge = CrashBridge(h.app.show_error, h.app)
+    try:
+        threading.Thread(target=lambda: [][1], name="asr").start()
+        qtbot.waitUntil(lambda: "unexpected error" in h.app.tray.status_action.text(), timeout=5000)
+    finally:
+        bridge.close()
+    assert "in asr (IndexError" in h.app.window.status.text()
