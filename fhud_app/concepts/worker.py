@@ -105,13 +105,15 @@ class ConceptWorker(Worker):
         self.utterances = 0
         self.extractions = 0
         self.failures = 0
+        self.keyword_fallbacks = 0  # utterances extracted by YAKE because the model failed
+        self._failing = False  # the model failed and has not worked since (said once)
+        self._keywords: Any = None  # YAKE: groups left behind, utterances the model failed on
         self.tokens_in: deque[int] = deque(maxlen=2000)  # prompt tokens per LLM extraction
         self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
         self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
         self._keys = 0  # extraction keys (the store remembers which mention came from which)
-        self._keywords: Any = None  # the quick extractor for groups left behind
         self._revision: tuple[int, list[Word]] | None = None  # a revision being read
         self.revisions = 0
         self._buf = np.zeros(256, EVENT_DTYPE)
@@ -287,6 +289,7 @@ class ConceptWorker(Worker):
             self._extraction_failed(exc)
 
     def _extract(self, group: Merged, fed: int) -> None:
+        t0 = time.monotonic()
         try:
             if fed == 0 or fed > len(group.words):
                 self.extractor.start()
@@ -296,10 +299,15 @@ class ConceptWorker(Worker):
                 self.extractor.feed(w.text)
             t1 = time.monotonic()
             result = self.extractor.finish(group.text, self.stop_event.is_set)
-        except Exception as exc:
+        except Exception as exc:  # keywords for this utterance; the next one tries the model again
             log.exception("concept extraction failed")
             self._extraction_failed(exc)
-            return
+            result = self._keywords_for(group)
+            if result is None:
+                return
+            t1 = time.monotonic()
+        else:
+            self._failing = False
         self.extractions += 1
         log.info("utterance (%s, %d words, %d fed late in %.2f s): %d+%d tokens, %.2f s after "
                  "its last word → %s", group.parts[-1].reason, len(group.words),
@@ -313,16 +321,19 @@ class ConceptWorker(Worker):
     def _quick(self, group: Merged) -> None:
         """A group left behind while the model was busy: its noun phrases ranked by YAKE, with
         no model step (~10 ms), so nothing said is lost when the machine is slow."""
+        try:
+            self._record(group, self._keyword_extractor().extract(group.text))
+        except Exception as exc:
+            log.exception("quick concept extraction failed")
+            self._extraction_failed(exc)
+
+    def _keyword_extractor(self) -> Any:
         if self._keywords is None:
             from fhud_app.concepts.keywords import KeywordExtractor
 
             self._keywords = KeywordExtractor(tagger=getattr(self.extractor, "tagger", None))
             self._keywords.known = self._known
-        try:
-            self._record(group, self._keywords.extract(group.text))
-        except Exception as exc:
-            log.exception("quick concept extraction failed")
-            self._extraction_failed(exc)
+        return self._keywords
 
     def _record(self, group: Merged, result: Any) -> None:
         self._keys += 1
@@ -334,20 +345,26 @@ class ConceptWorker(Worker):
             self.latencies.append(time.monotonic() - group.last_wall)
 
     def _extraction_failed(self, exc: Exception) -> None:
-        """One failed extraction is reported; after three, YAKE takes over for good."""
+        """Said once per run of failures; the extractor starts afresh for the next utterance."""
         self.failures += 1
-        self._warn(f"concept extraction failed ({type(exc).__name__}: {str(exc)[:100]}).")
-        if self.failures >= 3 and self.extractor_name != "yake":
-            from fhud_app.concepts.keywords import KeywordExtractor
-
-            self._attach(KeywordExtractor())
-            self.ready.emit(self.extractor_name)
+        if not self._failing:
+            self._warn(f"The concept model failed ({type(exc).__name__}: {str(exc)[:100]}); "
+                       "keywords stand in until it works again.")  # fmt: skip
+        self._failing = True
         self._fed_words = 0
         try:
             self.extractor.start()
-        except Exception as again:  # the next extraction starts afresh anyway
+        except Exception:  # the next extraction starts afresh anyway
             log.exception("the extractor could not restart")
-            self._warn(f"concept extraction failed ({type(again).__name__}).")
+
+    def _keywords_for(self, group: Merged) -> Extraction | None:
+        """YAKE over one utterance the model failed on (None if even that fails)."""
+        try:
+            self.keyword_fallbacks += 1
+            return self._keyword_extractor().extract(group.text, self.stop_event.is_set)
+        except Exception:
+            log.exception("keyword extraction failed too")
+            return None
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, Any]:
@@ -359,6 +376,8 @@ class ConceptWorker(Worker):
             "skipped": self.skipped,
             "utterances": self.utterances,
             "extractions": self.extractions,
+            "failures": self.failures,
+            "keyword_fallbacks": self.keyword_fallbacks,
             "concepts": len(self.store),
             "retired": self.store.retired,
             "revisions": self.revisions,
