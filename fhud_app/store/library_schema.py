@@ -132,7 +132,11 @@ def insert_session(conn: sqlite3.Connection, data: SessionData, stat: tuple[int,
 
 def _free_base(conn: sqlite3.Connection, started: datetime) -> int:
     """The first rowid of a session: its start second, shifted so that newer sorts higher."""
-    base = max(0, int(started.timestamp())) * SPAN
+    try:
+        second = min(max(0, int(started.timestamp())), 1 << 40)
+    except (OverflowError, OSError, ValueError):  # a header dated in year 1 or 9999
+        second = 0
+    base = second * SPAN
     while conn.execute("SELECT 1 FROM segments WHERE id >= ? AND id < ? LIMIT 1",
                        (base, base + SPAN)).fetchone():  # fmt: skip
         base += SPAN  # another session began in the same second
