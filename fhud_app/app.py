@@ -123,6 +123,14 @@ class Pipeline(QObject):
             deadline = QDeadlineTimer(max(0, int(timeout_s * 1000)))
         return all(worker.wait(deadline) for worker in reversed(self.workers))
 
+    def pressure(self) -> tuple[float, int]:
+        """How far behind the models are, from the ring counters (safe from any thread, and
+        live while a worker is busy in a long decode): the ASR's audio backlog in seconds and
+        the records waiting for the concept worker."""
+        backlog_s = self.asr.audio.available() / float(self.asr.source_rate)
+        queue = self.concept_worker.reader.available() if self.concept_worker is not None else 0
+        return backlog_s, int(queue)
+
     def run_to_end(self, pump: Callable[[], None], poll_ms: int = 20) -> None:
         """Start, run the Qt event loop until ``finished``, then stop and join.
 

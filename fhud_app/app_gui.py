@@ -23,11 +23,19 @@ from fhud_app.core.errors import FhudError
 from fhud_app.hud import devices, hotkey
 from fhud_app.hud.controller import PipelineController
 from fhud_app.hud.launch import Feed, trace
+from fhud_app.hud.metrics_sink import MetricsSink
 from fhud_app.hud.parts import PipelineFactory, ViewFactory
 from fhud_app.hud.sessions_ui import SessionsUi
 from fhud_app.hud.settings import Key, Settings
 from fhud_app.hud.tray import Tray, open_folder, show_about
-from fhud_app.hud.window import HudWindow, format_geometry, initial_geometry, parse_geometry
+from fhud_app.hud.window import (
+    HudWindow,
+    available_screens,
+    fit_geometry,
+    format_geometry,
+    initial_geometry,
+    parse_geometry,
+)
 
 log = logging.getLogger(__name__)
 QUIT_PATIENCE_S = 1.0  # how long quitting waits for the workers to end
@@ -52,6 +60,7 @@ class App(QObject):
         self.controller = PipelineController(config, feed, settings, pipeline_factory, self.devices, self)
         self.sessions = SessionsUi(self.controller, self.view, settings, self)
         self._quitting = self._start_pending = False
+        self.metrics_sink = MetricsSink.from_env(self.view, self)  # ``fhud bench soak`` only
         self._wire()
 
     def _wire(self) -> None:
@@ -62,9 +71,14 @@ class App(QObject):
         w.menu_requested.connect(t.menu.popup)
         self.view.gl_unsupported.connect(lambda text: self.say(text, sticky=True))
         c.message.connect(lambda text, sticky: self.say(text, sticky=sticky))
+        c.problem.connect(self.show_problem)
         c.cleared.connect(lambda: w.status.show_message(""))
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
+        c.pressure.connect(self.view.set_pressure)
+        if self.metrics_sink is not None:
+            c.started.connect(self.metrics_sink.attach)
+            c.stats.connect(self.metrics_sink.set_stats)
         t.show_choices(hud, bool(self.settings.get(Key.LISTENING)), self.config.asr.engine, self.config.llm.model)
         t.set_devices(self.devices.input_names(), self.feed.device)
         t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), self.feed.device))
@@ -94,6 +108,8 @@ class App(QObject):
         if self.settings.get(Key.VISIBLE) or not self.tray.icon.isVisible():
             self.window.show()  # with no tray the HUD is the only way in: always show it
         self._setup_hotkey(self.config.hud.hotkey)
+        if self.settings.note:  # invalid saved values were dropped: said once
+            self.say(self.settings.note)
         if not self.settings.get(Key.LISTENING):
             self.say("Not listening: turn Listening on in the menu.", sticky=True)
         elif self.window.isVisible():  # the pipeline's imports block the GUI thread a moment:
@@ -114,6 +130,8 @@ class App(QObject):
             return
         self._quitting = True
         self.save()
+        if self.metrics_sink is not None:
+            self.metrics_sink.close()
         self.window.hide()  # gone at once, even while a worker finishes loading its model
         self.tray.icon.hide()
         QApplication.processEvents()  # let the window system see it go before we block
@@ -141,7 +159,20 @@ class App(QObject):
         self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
         log.info("%s", text)
 
+    def show_problem(self, text: str) -> None:
+        """A lasting problem (the session cannot be saved), kept in the HUD and the tray
+        until it is solved (``""``)."""
+        self.window.status.set_alert(text)
+        self.tray.set_alert(text)
+        if text:
+            log.warning("%s", text)
+
     # ------------------------------------------------------------------ actions
+    def show_hud(self) -> None:
+        """Another launch asked for the HUD: show it, hidden or not."""
+        self.window.show()
+        self.window.raise_()
+
     def toggle(self) -> None:
         trace("toggle")
         self.window.toggle()
@@ -182,7 +213,7 @@ class App(QObject):
         self.window.set_opacity(self.settings.get(Key.OPACITY))
         geometry = parse_geometry(self.settings.get(Key.GEOMETRY))
         if geometry is not None:
-            self.window.setGeometry(geometry)
+            self.window.setGeometry(fit_geometry(geometry, available_screens(), geometry.width(), geometry.height()))
         chord = self.settings.get(Key.HOTKEY)
         if self.hotkey is None or str(self.hotkey.chord) != chord:
             self._setup_hotkey(chord)

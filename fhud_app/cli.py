@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
+import math
 import sys
 
 from fhud_app import __version__
 from fhud_app.core.errors import FhudError
+from fhud_app.core.privacy import disable_telemetry
 
 COMMANDS = {
     "transcribe": "print the words (and concepts) of an audio file as a live captioner would",
@@ -55,7 +56,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="feed the HUD from the bundled demo speech (looping)")
     parser.add_argument("--source", metavar="FILE", help="feed the HUD from an audio file instead of the microphone")
     parser.add_argument("--device", default=None, help="input device (name substring or index)")
-    parser.add_argument("--exit-after", type=float, metavar="SECONDS", help="quit after this many seconds")
+    parser.add_argument("--exit-after", type=seconds, metavar="SECONDS",
+                        help=f"quit after this many seconds (at most {MAX_EXIT_AFTER_S:.0f})")
     parser.add_argument("--debug-overlay", action="store_true", help="show the debug overlay")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
@@ -66,13 +68,39 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+MAX_EXIT_AFTER_S = 7 * 24 * 3600.0  # a week; Qt timers end at 24.8 days
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a finite, positive number of seconds, at most a week."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    if value > MAX_EXIT_AFTER_S:
+        raise argparse.ArgumentTypeError(f"{text} seconds is too long: at most {MAX_EXIT_AFTER_S:.0f} (a week)")
+    return value
+
+
+def _check_llm(value: str | None) -> None:
+    if value is not None:
+        from fhud_app.concepts.choice import parse_llm
+        from fhud_app.core.config import LlmConfig
+
+        parse_llm(value, hub_model=LlmConfig().hub_model)  # raises a one-sentence ModelError
+
+
 def _check_engine(value: str | None) -> None:
     if value is not None and value not in ("auto", "parakeet", "whisper"):
         raise FhudError(f"unknown ASR engine {value!r}: use auto, parakeet or whisper.")
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    disable_telemetry()  # before any library that reads its switch at import
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(chosen_command(argv)).parse_args(argv)
     logging.basicConfig(
@@ -83,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     name = args.command or "gui"
     try:
         _check_engine(args.engine)
+        _check_llm(args.llm)
         module = importlib.import_module(f"fhud_app.commands.{name}")
         return int(module.run(args) or 0)
     except FhudError as exc:

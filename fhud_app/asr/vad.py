@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from fhud_app.core.config import SAMPLE_RATE
+from fhud_app.core.privacy import disable_telemetry
 
 FRAME = 512  # samples per Silero frame (32 ms)
 _WARMUP = 16  # frames of already-seen audio re-run to warm the model's state
@@ -16,6 +17,7 @@ ENERGY_FLOOR = 0.002
 
 
 def _silero() -> Callable[[np.ndarray], np.ndarray]:
+    disable_telemetry()  # onnxruntime phones home unless told before it is imported
     from faster_whisper.vad import get_vad_model
 
     return get_vad_model()

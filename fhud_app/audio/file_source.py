@@ -9,12 +9,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import soxr
 
+from fhud_app.audio.sanitize import replace_non_finite
 from fhud_app.core.config import SAMPLE_RATE
 from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.ring import Ring, RingReader
@@ -61,6 +63,17 @@ def _open(p: Path) -> sf.SoundFile:
         raise InputError(f"{p} is not an audio file fhud can read (use wav, flac or ogg).") from None
 
 
+def _check_readable(p: Path) -> None:
+    """An unreadable file is named for what it is, not taken for a non-audio file."""
+    try:
+        with p.open("rb") as fh:
+            fh.read(1)
+    except PermissionError:
+        raise InputError(f"{p} cannot be read: permission denied (check the file's permissions).") from None
+    except OSError as exc:
+        raise InputError(f"{p} cannot be read ({exc.strerror or type(exc).__name__}).") from None
+
+
 def name_native_thread(name: str) -> None:
     """Give the calling thread ``name`` in ``/proc`` and ``top`` (Linux; Python 3.11 does not)."""
     if sys.platform.startswith("linux"):
@@ -76,6 +89,20 @@ def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
 
     Raises :class:`InputError` for a missing, empty, unreadable or non-audio file.
     """
+    decoded = decode_audio(path)
+    return decoded.samples, decoded.error
+
+
+@dataclass(frozen=True)
+class Decoded:
+    samples: np.ndarray  # 16 kHz mono float32, every sample finite
+    error: FhudError | None  # a truncated file: reported once its readable part was used
+    nonfinite: int  # NaN/Inf samples replaced with silence ...
+    rate: int  # ... counted at the file's own sample rate
+
+
+def decode_audio(path: str | Path) -> Decoded:
+    """:func:`load_audio`, also counting the non-finite samples it replaced with silence."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p} does not exist: check the path.")
@@ -83,10 +110,12 @@ def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
         raise InputError(f"{p} is a folder, not an audio file.")
     if p.stat().st_size == 0:
         raise InputError(f"{p} is empty (0 bytes): record or export the audio again.")
+    _check_readable(p)
     with _open(p) as snd:
         rate, declared, fmt = snd.samplerate, snd.frames, snd.format
         blocks, broke = _read_frames(snd)
     mono = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    nonfinite = replace_non_finite(mono)  # before resampling, which would spread a NaN
     wav = _wav_declared_bytes(p)
     if wav is not None and wav[0] > wav[1] and wav[0] != 0xFFFFFFFF:
         broke = True
@@ -103,7 +132,7 @@ def load_audio(path: str | Path) -> tuple[np.ndarray, FhudError | None]:
         error = InputError(
             f"{p} is truncated: only its first {len(mono) / SAMPLE_RATE:.1f} s could be decoded."
         )
-    return np.ascontiguousarray(mono, dtype=np.float32), error
+    return Decoded(np.ascontiguousarray(mono, dtype=np.float32), error, nonfinite, rate)
 
 
 class FileSource:
@@ -139,7 +168,9 @@ class FileSource:
         if not realtime and reader is None:
             raise ValueError("a file source without pacing needs the consumer's reader")
         self.path = Path(path)
-        self.samples, self._pending_error = load_audio(path)
+        decoded = decode_audio(path)
+        self.samples, self._pending_error = decoded.samples, decoded.error
+        self.nonfinite, self.native_rate = decoded.nonfinite, decoded.rate  # NaN/Inf replaced
         self.loop = loop
         gap = np.zeros(int(max(loop_gap_s, 0.0) * SAMPLE_RATE) if loop else 0, np.float32)
         self._cycle = np.concatenate([self.samples, gap]) if len(gap) else self.samples

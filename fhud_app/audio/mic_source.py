@@ -1,8 +1,8 @@
 """The microphone as a source, through sounddevice (injectable for tests).
 
 The PortAudio callback only copies the first channel into the preallocated
-float32 ring and counts overflows: no allocation, no lock, no logging, no
-signal.  A device that cannot capture at 16 kHz is opened at its native rate;
+float32 ring (non-finite samples replaced with silence through preallocated
+buffers) and counts overflows: no allocation, no lock, no logging, no signal.  A device that cannot capture at 16 kHz is opened at its native rate;
 the reader side resamples (see :attr:`MicSource.sample_rate`).
 """
 
@@ -12,6 +12,7 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from fhud_app.audio.sanitize import FiniteGuard
 from fhud_app.core.config import SAMPLE_RATE
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.core.ring import Ring
@@ -66,6 +67,7 @@ class MicSource:
         self.blocksize = max(1, self.sample_rate * block_ms // 1000)
         self.overflows = 0
         self.callbacks = 0
+        self._guard = FiniteGuard(self.blocksize)
         self.error: FhudError | None = None
         self.finished = threading.Event()
         self._stopping = False
@@ -86,8 +88,13 @@ class MicSource:
     def _callback(self, indata: Any, frames: int, time_info: Any, status: Any) -> None:
         if status and status.input_overflow:
             self.overflows += 1
-        self.ring.write(indata[:, 0])
+        self.ring.write(self._guard.clean(indata[:, 0]))
         self.callbacks += 1
+
+    @property
+    def nonfinite(self) -> int:
+        """NaN/Inf samples the device delivered, replaced with silence."""
+        return self._guard.count
 
     def _on_finished(self) -> None:
         if not self._stopping and self.error is None:

@@ -17,6 +17,7 @@ BENCHES = {
     "render": "GUI-thread CPU per frame and GPU frame time of the particle renderer",
     "startup": "startup to HUD visible, idle CPU, hotkey toggle latency",
     "sessions": "session library at 100 h: index build, search p95, list; kill -9 loss",
+    "soak": "the whole GUI app on the looping demo for N minutes: memory, fps, latencies, drops",
 }
 
 

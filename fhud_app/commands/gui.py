@@ -18,6 +18,7 @@ from fhud_app.core.errors import InputError
 
 if TYPE_CHECKING:
     from fhud_app.hud.parts import PipelineFactory, ViewFactory
+    from fhud_app.hud.single_instance import SingleInstance
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,6 +43,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     from fhud_app.core import paths
     from fhud_app.hud.launch import config_from, feed_from, leave_now, trace
     from fhud_app.hud.settings import Settings
+    from fhud_app.hud.single_instance import SingleInstance
     from fhud_app.hud.unix_signals import quit_on_signals
 
     trace("main")
@@ -50,14 +52,32 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     app.setApplicationDisplayName("fHUD")
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(QIcon(str(paths.repo_resources() / "icon.png")))
+    instance = SingleInstance(paths.data_dir())
+    if not instance.acquire():
+        return _already_running(instance)
     settings = Settings()
     config = config_from(args, settings)
     gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
+    instance.show_requested.connect(gui.show_hud)  # a second launch asked for the HUD
     wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(args.exit_after)
     code = app.exec()
     wakeup.close()
+    instance.release()
     if gui.controller.abandoned is not None:
         leave_now(int(code))  # a worker is still inside a model load
     return int(code)
+
+
+def _already_running(instance: SingleInstance) -> int:
+    """A second launch: ask the first to show its HUD, and say so."""
+    from fhud_app.hud.single_instance import ALREADY_RUNNING
+
+    pid = instance.owner()
+    who = f" (process {pid})" if pid else ""
+    if instance.ask_to_show():
+        print(f"fhud: {ALREADY_RUNNING}{who}: its HUD is shown.", file=sys.stderr)
+    else:
+        print(f"fhud: {ALREADY_RUNNING}{who}: use its menu, or quit it first.", file=sys.stderr)
+    return 0

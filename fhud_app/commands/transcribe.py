@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import numpy as np
 
+from fhud_app.audio.sanitize import source_note
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text, event_to_dict
 
 POLL_MS = 20
+NO_SPEECH = "no speech found"
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool cut off by ``head``
+STOP_PATIENCE_S = 0.5  # after the reader went away, how long the workers may take to end
 CONCEPT_KINDS = (Kind.CONCEPT, Kind.LINK, Kind.RETIRE)
 
 
@@ -36,16 +43,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class Printer:
-    """Turns word-ring records into output lines (text or JSON Lines)."""
+    """Turns word-ring records into output lines (text or JSON Lines).
 
-    def __init__(self, fmt: str, drafts: bool, out: TextIO) -> None:
+    When the reader goes away (``| head``) it stops writing and calls ``on_broken`` once.
+    """
+
+    def __init__(self, fmt: str, drafts: bool, out: TextIO,
+                 on_broken: Callable[[], None] = lambda: None) -> None:  # fmt: skip
         self.fmt, self.drafts, self.out = fmt, drafts, out
+        self.on_broken = on_broken
+        self.broken = False
         self.words = 0
         self._line = 0  # characters on the current text line
         self._draft_shown = 0
         self.field = ConceptField()  # what the text format summarizes at the end
 
     def records(self, recs: np.ndarray) -> None:
+        if self.broken:
+            return
+        try:
+            self._records(recs)
+        except BrokenPipeError:
+            self._broke()
+
+    def _broke(self) -> None:
+        self.broken = True
+        silence_closed_output(self.out)
+        self.on_broken()
+
+    def _records(self, recs: np.ndarray) -> None:
         for rec in recs:
             kind = int(rec["kind"])
             if kind == Kind.WORD:
@@ -77,6 +103,14 @@ class Printer:
         self._line += len(text) + 1
 
     def close(self, stats: dict[str, Any]) -> None:
+        if self.broken:
+            return
+        try:
+            self._close(stats)
+        except BrokenPipeError:
+            self._broke()
+
+    def _close(self, stats: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(stats) + "\n")
         else:
@@ -155,6 +189,56 @@ def _concept_stats(pipeline: Any) -> dict[str, Any]:
     }
 
 
+def silence_closed_output(out: TextIO) -> None:
+    """Point the closed stdout (and stderr, when it is the same pipe) at /dev/null, so that
+    nothing written later, nor the interpreter's last flush, raises again."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a file descriptor (a test's StringIO): nothing to silence
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    same = [2] if _same_file(fd, 2) else []
+    for target in (fd, *same):
+        os.dup2(devnull, target)
+    os.close(devnull)
+
+
+def _same_file(a: int, b: int) -> bool:
+    try:
+        sa, sb = os.fstat(a), os.fstat(b)
+    except OSError:
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def _say(text: str) -> None:
+    try:
+        print(f"fhud: {text}", file=sys.stderr, flush=True)
+    except (BrokenPipeError, ValueError):
+        pass
+
+
+class Notes:
+    """Lines for stderr, each said once: replaced non-finite samples, no speech found."""
+
+    def __init__(self, source: Any, where: str) -> None:
+        self.source, self.where = source, where
+        self.said_nonfinite = False
+
+    def check(self) -> None:
+        if not self.said_nonfinite:
+            note = source_note(self.source, self.where)
+            if note is not None:
+                self.said_nonfinite = True
+                _say(f"note: {note}")
+
+    def finish(self, stats: dict[str, Any], words: int) -> None:
+        self.check()
+        stats["nonfinite"] = int(getattr(self.source, "nonfinite", 0) or 0)
+        if words == 0:
+            stats["note"] = NO_SPEECH
+
+
 def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
 
@@ -164,7 +248,17 @@ def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None
     config = Config().with_("asr", engine=args.engine).with_("llm", model=args.llm)
     app = QCoreApplication.instance() or QCoreApplication(["fhud"])
     pipeline = build_pipeline(config, args.file, realtime=args.realtime, mic_backend=mic_backend)
-    printer = Printer(args.format, args.drafts, out)
+
+    def reader_gone() -> None:
+        """Stop at once; a worker inside a model load (which cannot be interrupted) is left
+        to the process exit: there is nothing left to write."""
+        if not pipeline.stop(timeout_s=STOP_PATIENCE_S):
+            logging.shutdown()
+            os._exit(BROKEN_PIPE_EXIT)
+        app.quit()
+
+    printer = Printer(args.format, args.drafts, out, on_broken=reader_gone)
+    notes = Notes(pipeline.source, args.file)
     reader = pipeline.words.reader(from_start=True)
     concepts = pipeline.concepts.reader(from_start=True)
     buf = np.zeros(pipeline.words.capacity, EVENT_DTYPE)
@@ -174,6 +268,7 @@ def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None
             n = r.read_into(buf)
             if n:
                 printer.records(buf[:n])
+        notes.check()
 
     previous = signal.signal(signal.SIGINT, lambda *_: app.quit())
     t0 = time.monotonic()
@@ -181,7 +276,15 @@ def run(args: argparse.Namespace, *, mic_backend: Any = None, out: TextIO | None
         pipeline.run_to_end(pump, POLL_MS)  # words already decoded are never lost
     finally:
         signal.signal(signal.SIGINT, previous)
-    printer.close(_stats(pipeline, time.monotonic() - t0, reader.dropped))
+    if printer.broken:
+        return BROKEN_PIPE_EXIT  # the reader went away (``| head``): quietly, as Unix tools do
+    stats = _stats(pipeline, time.monotonic() - t0, reader.dropped)
+    notes.finish(stats, printer.words)
+    printer.close(stats)
+    if printer.broken:
+        return BROKEN_PIPE_EXIT
+    if stats.get("note") == NO_SPEECH and not pipeline.error:
+        _say(f"{NO_SPEECH} in {args.file} ({stats['audio_s']:.1f} s of audio).")
     if pipeline.error:
         raise FhudError(pipeline.error)
     if reader.dropped:

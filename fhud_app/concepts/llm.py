@@ -15,15 +15,14 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fhud_app.concepts.choice import LlmChoice, is_apple_silicon, parse_llm
 from fhud_app.core.errors import ModelError
 from fhud_app.core.mlx_gate import MlxGate, Priority
 from fhud_app.core.paths import cache_dir
@@ -271,10 +270,6 @@ class Session:
 
 
 # ---------------------------------------------------------------------- model choice and loading
-def is_apple_silicon() -> bool:
-    return sys.platform == "darwin" and platform.machine() == "arm64"
-
-
 def resolve_choice(spec: str) -> str:
     """``auto`` → ``hub`` on Apple Silicon, else ``embedded``; other values pass through."""
     spec = (spec or "auto").strip()
@@ -331,9 +326,26 @@ def download_hub_model(repo_id: str, progress: Progress | None = None) -> Path:
     try:
         return Path(snapshot_download(repo_id, allow_patterns=patterns, tqdm_class=_Report))
     except Exception as exc:  # offline, cancelled, missing repo, disk full
-        raise ModelError(
-            f"could not download {repo_id} ({type(exc).__name__}: {str(exc)[:80]})."
-        ) from exc
+        raise ModelError(f"could not download {repo_id}: {download_failure(exc)}.") from exc
+
+
+def download_failure(exc: BaseException) -> str:
+    """Why a hub download failed, in words (hub errors carry multi-line HTTP detail)."""
+    import errno
+
+    name = type(exc).__name__
+    if name in ("RepositoryNotFoundError", "RevisionNotFoundError", "EntryNotFoundError"):
+        return "the hub has no such model (check the name)"
+    if name == "GatedRepoError":
+        return "the model is gated: accept its licence on the hub and log in first"
+    unreachable = (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNREFUSED, errno.ETIMEDOUT)
+    if (name in ("LocalEntryNotFoundError", "OfflineModeIsEnabled") or "Connect" in name or "Timeout" in name
+            or isinstance(exc, OSError) and exc.errno in unreachable):
+        return "the hub cannot be reached and the model is not in the local cache"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{name}: {first}" if len(first) <= 100 else f"{name}: {first[:99]}…"
 
 
 def load_llm(
@@ -355,16 +367,19 @@ def load_llm(
         if warn is not None:
             warn(message)
 
-    choice = resolve_choice(spec)
-    if choice == "none":
+    try:
+        choice = parse_llm(spec, hub_model=hub_model, apple_silicon=is_apple_silicon())
+    except ModelError as exc:  # a mistyped value: said, and never looked up on the hub
+        report(f"{exc} Using the embedded model instead.")
+        choice = LlmChoice("embedded")
+    if choice.kind == "none":
         return None
-    if choice != "embedded":
-        target = hub_model if choice == "hub" else choice
+    if choice.kind in ("folder", "hub"):
         try:
-            folder = Path(target).expanduser()
-            if not folder.is_dir():
-                folder = download_hub_model(target, progress)
-            return _load_folder(folder, gate, target)
+            folder = Path(choice.target)
+            if choice.kind == "hub":
+                folder = download_hub_model(choice.target, progress)
+            return _load_folder(folder, gate, choice.target)
         except ModelError as exc:
             report(f"{exc} Using the embedded model instead.")
     try:

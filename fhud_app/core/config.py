@@ -57,8 +57,9 @@ class RenderConfig:
     max_particles: int = 20_000
     max_words: int = 48
     word_life_s: float = 4.0
-    fps: int = 60
-    idle_fps: int = 4
+    fps: int = 60  # the display rate, while something moves visibly
+    idle_fps: int = 4  # the settle rate, while only the slow drift remains
+    software_fps: int = 30  # the cap on a software rasterizer (llvmpipe: no GPU)
 
 
 @dataclass(frozen=True)

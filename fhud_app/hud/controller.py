@@ -10,10 +10,12 @@ chosen microphone goes away.  It touches no widget: the app wires its signals.
 from __future__ import annotations
 
 import logging
+import os
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from fhud_app.audio.sanitize import source_note
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError, FhudError
 from fhud_app.hud import devices
@@ -25,6 +27,7 @@ from fhud_app.hud.settings import Key, Settings
 log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
+PRESSURE_MS = 500  # how often the view learns how far behind the models are
 
 
 class PipelineController(QObject):
@@ -32,6 +35,8 @@ class PipelineController(QObject):
     cleared = Signal()  # loading is over: no steady status any more
     started = Signal(object)  # the Pipeline that just started (views attach their readers)
     stats = Signal(dict)  # the debug overlay's figures: ASR, concepts (prefixed ``concept_``)
+    pressure = Signal(float, int)  # ASR backlog (s), concept queue: twice a second while running
+    problem = Signal(str)  # a lasting problem (the session cannot be saved); "" once solved
 
     def __init__(self, config: Config, feed: Feed, settings: Settings, factory: PipelineFactory,
                  device_layer: devices.DeviceLayer, parent: QObject | None = None) -> None:  # fmt: skip
@@ -43,13 +48,16 @@ class PipelineController(QObject):
         self.abandoned: Pipeline | None = None  # left running at quit (a model still loading)
         self.closed = False  # after quit nothing starts (a queued start included)
         self.session = SessionPump(self)
-        self.session.problem.connect(lambda text: self.message.emit(text, True))
+        self.session.problem.connect(self.problem.emit)
+        self.session.rescued.connect(lambda text: self.message.emit(text, False))
         self.silence = devices.SilenceWatch(lambda text: self.message.emit(text, True))
         self._figures: dict = {}
+        self._noted: Pipeline | None = None  # the pipeline whose replaced samples were said
         self._retries = 0
         self._level_reader = None
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self.check_level)
+        self._pressure_timer = QTimer(self, interval=PRESSURE_MS, timeout=self.check_pressure)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -71,6 +79,7 @@ class PipelineController(QObject):
         pipeline.start()
         trace("pipeline-started")
         self.started.emit(pipeline)
+        self._pressure_timer.start()
         if self.feed.is_mic:
             self._level_reader = pipeline.audio.reader()
             self._level_timer.start()
@@ -79,6 +88,7 @@ class PipelineController(QObject):
         """Stop and join the pipeline; False when a worker outlived ``timeout_s``
         (the pipeline is then kept in :attr:`abandoned`, for the process exit)."""
         self._level_timer.stop()
+        self._pressure_timer.stop()
         self._level_reader = None
         pipeline, self.pipeline = self.pipeline, None
         if pipeline is None:
@@ -115,6 +125,7 @@ class PipelineController(QObject):
         asr.loading.connect(lambda f: self.message.emit(f"Loading the speech model… {round(f * 100)}%", True))
         asr.ready.connect(self._on_ready)
         asr.metrics.connect(lambda figures: self._merge(figures, ""))
+        asr.metrics.connect(self._note_replaced_samples)
         stage = pipeline.concept_worker
         if stage is not None:
             stage.loading.connect(
@@ -130,6 +141,16 @@ class PipelineController(QObject):
         self._figures.update({prefix + k: v for k, v in figures.items()})
         self.stats.emit(dict(self._figures))
 
+    def _note_replaced_samples(self, _figures: object = None) -> None:
+        """NaN/Inf samples of the source were replaced with silence: said once a pipeline."""
+        if self.pipeline is None or self._noted is self.pipeline:
+            return
+        where = "The microphone" if self.feed.is_mic else os.path.basename(str(self.feed.file))
+        note = source_note(self.pipeline.source, where)
+        if note is not None:
+            self._noted = self.pipeline
+            self.message.emit(note, False)
+
     def _on_ready(self, name: str, reason: str) -> None:
         trace("ready")
         log.info("speech engine %s: %s", name, reason)  # why this engine: for the log, not the HUD
@@ -141,6 +162,11 @@ class PipelineController(QObject):
         self.cleared.emit()
         label = "keywords (no language model)" if name == "yake" else name.removeprefix("llm:")
         self.message.emit(f"Concepts: {label}.", False)
+
+    def check_pressure(self) -> None:
+        """The view yields to the models when they fall behind (read from ring counters)."""
+        if self.pipeline is not None:
+            self.pressure.emit(*self.pipeline.pressure())
 
     def check_level(self) -> None:
         """Peak of the microphone audio since the last check (for the silence watch)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -10,6 +12,7 @@ from fhud_app.core.ring import RingReader
 from fhud_app.hud.parts import Pipeline
 from fhud_app.store.session import SessionRecorder
 
+log = logging.getLogger(__name__)
 FLUSH_MS = 1000  # kill -9 loses at most this much of the words (issue 12: <= 2 s)
 
 
@@ -17,7 +20,8 @@ class SessionPump(QObject):
     """Copies a pipeline's words and concepts into its :class:`SessionRecorder` (built by
     the composition root; none for the demo) every couple of seconds."""
 
-    problem = Signal(str)  # one line, e.g. a full disk (emitted once per new problem)
+    problem = Signal(str)  # one line naming the cause (once per new problem); "" once it is solved
+    rescued = Signal(str)  # where the lines that could not be saved went (at a stop or quit)
     written = Signal(str, bool)  # the session file grew: its path, and whether the session ended
 
     def __init__(self, parent: QObject | None = None, interval_ms: int = FLUSH_MS) -> None:
@@ -38,10 +42,15 @@ class SessionPump(QObject):
         self._timer.start()
 
     def detach(self) -> None:
-        """Take the last records of a stopped pipeline and write everything out."""
+        """Take the last records of a stopped pipeline and write everything out; what
+        cannot be saved goes to a fallback file (said in the log and by ``rescued``)."""
         self.pump(final=True)
         self._readers = []
         self._timer.stop()
+        rescued = self.recorder.rescue() if self.recorder is not None else None
+        if rescued:
+            log.warning("%s", rescued)  # at quit the HUD is gone: stderr and the log say where
+            self.rescued.emit(rescued)
 
     def pump(self, final: bool = False) -> None:
         recorder = self.recorder
@@ -54,8 +63,8 @@ class SessionPump(QObject):
                 recorder.add(self._buf[:n])
                 n = reader.read_into(self._buf)
         problem = recorder.flush()
-        if problem != self._last_problem and problem is not None:
-            self.problem.emit(problem)
+        if problem != self._last_problem:
+            self.problem.emit(problem or "")
         self._last_problem = problem
         if recorder.written != lines or (final and recorder.written):
             self.written.emit(str(recorder.path), final)

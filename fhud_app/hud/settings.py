@@ -16,8 +16,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from fhud_app.core.config import Config
-
-_TRUE = {"1", "true", "yes", "on"}
+from fhud_app.hud.settings_check import as_bool, as_float, as_text, repair
 
 
 class Key(Enum):
@@ -65,10 +64,10 @@ def default(key: Key) -> Any:
 
 def _convert(key: Key, raw: Any) -> Any:
     if key.type is bool:
-        return raw if isinstance(raw, bool) else str(raw).strip().lower() in _TRUE
+        return as_bool(raw)
     if key.type is float:
-        return float(raw)
-    return str(raw)
+        return as_float(raw)
+    return as_text(raw)
 
 
 class Settings:
@@ -78,6 +77,10 @@ class Settings:
             self._qs = QSettings(str(path), QSettings.Format.IniFormat)
         else:
             self._qs = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "fhud", "fhud")
+        # Invalid values and unknown keys are dropped (not written back), and said once.
+        self._qs.allKeys()  # parses the file: status() tells whether it was INI text
+        unreadable = self._qs.status() == QSettings.Status.FormatError
+        self.note = repair(self._qs, ((key.path, key.type) for key in Key), unreadable=unreadable)
 
     @property
     def file(self) -> str:
@@ -89,7 +92,7 @@ class Settings:
         try:
             return _convert(key, self._qs.value(key.path))
         except (TypeError, ValueError):
-            return default(key)  # a hand-edited, unreadable value: fall back quietly
+            return default(key)  # edited since this run started: repair() said so at start
 
     def set(self, key: Key, value: Any) -> None:
         self._qs.setValue(key.path, _convert(key, "" if value is None else value))

@@ -44,6 +44,8 @@ class Tray(QObject):
         self.menu = QMenu()
         self._hotkey_hint, self._hud_visible = "", True
         self.status_action = self._add("fHUD", enabled=False)
+        self.alert_action = self._add("", enabled=False)
+        self.alert_action.setVisible(False)
         self.menu.addSeparator()
         self.show_action = self._add("Hide HUD", self.toggle_requested.emit)
         self.pin_action = self._check("Pin on top", self.pinned_changed)
@@ -106,7 +108,19 @@ class Tray(QObject):
 
     def set_status(self, text: str) -> None:
         self.status_action.setText(text)
-        self.icon.setToolTip(f"fHUD: {text}")
+        self._tooltip()
+
+    def set_alert(self, text: str) -> None:
+        """A lasting problem, in the menu and the tooltip until cleared with ``""``."""
+        self.alert_action.setText(f"⚠ {text}" if len(text) < 100 else f"⚠ {text[:97]}…")
+        self.alert_action.setVisible(bool(text))
+        self._tooltip()
+
+    def _tooltip(self) -> None:
+        lines = [f"fHUD: {self.status_action.text()}"]
+        if self.alert_action.isVisible():
+            lines.append(self.alert_action.text())
+        self.icon.setToolTip("\n".join(lines))
 
     def set_hud_visible(self, visible: bool) -> None:
         self._hud_visible = visible

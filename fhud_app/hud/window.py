@@ -24,6 +24,7 @@ from fhud_app.hud import macos
 EDGE = 8  # px of border that resizes instead of moving
 RADIUS = 14.0
 BACKGROUND = QColor(8, 12, 22, 150)
+MIN_SIZE = (240, 140)
 
 
 def window_flags(pinned: bool, click_through: bool) -> Qt.WindowType:
@@ -67,8 +68,16 @@ class StatusStrip(QLabel):
         )
         self.setWordWrap(True)
         self._pending = ""  # the latest steady status, shown once a notice has had its time
+        self._alert = ""  # a lasting problem, on a line of its own under the rest
+        self._current = ""  # the status or notice shown now
         self._notice_timer = QTimer(self, singleShot=True, timeout=self._notice_done)
         self.hide()
+
+    def set_alert(self, text: str) -> None:
+        """A lasting problem (the session cannot be saved): a line of its own under every
+        status and notice until it is cleared with ``""``."""
+        self._alert = text
+        self._show(self._current)
 
     def show_message(self, text: str, *, sticky: bool = True, seconds: float = 4.0) -> None:
         """A steady status (``sticky``) or a notice that stays ``seconds`` and is not
@@ -79,12 +88,16 @@ class StatusStrip(QLabel):
                 return
         else:
             self._notice_timer.start(int(seconds * 1000))
-        self.setText(text)
-        self.setVisible(bool(text))
+        self._show(text)
 
     def _notice_done(self) -> None:
-        self.setText(self._pending)
-        self.setVisible(bool(self._pending))
+        self._show(self._pending)
+
+    def _show(self, text: str) -> None:
+        self._current = text
+        text = "\n".join(line for line in (text, self._alert) if line)
+        self.setText(text)
+        self.setVisible(bool(text))
 
 
 class HudWindow(QWidget):
@@ -117,7 +130,7 @@ class HudWindow(QWidget):
         self._grip.resize(14, 14)
         self._drag_offset: QPoint | None = None
         self._watched = None
-        self.setMinimumSize(240, 140)
+        self.setMinimumSize(*MIN_SIZE)
         self.set_opacity(opacity)
 
     # ------------------------------------------------------------------ state
@@ -227,12 +240,8 @@ class HudWindow(QWidget):
 
 
 def initial_geometry(saved_text: str, width: int, height: int) -> QRect:
-    """The saved geometry when it is still on the primary screen, else the default."""
-    saved = parse_geometry(saved_text)
-    screen = QGuiApplication.primaryScreen().availableGeometry()
-    if saved is not None and screen.intersects(saved):
-        return saved
-    return default_geometry(screen, width, height)
+    """The saved geometry fitted to the screens (:func:`fit_geometry`), else the default."""
+    return fit_geometry(parse_geometry(saved_text), available_screens(), width, height)
 
 
 def default_geometry(screen: QRect, width: int, height: int) -> QRect:
@@ -243,10 +252,47 @@ def default_geometry(screen: QRect, width: int, height: int) -> QRect:
     return QRect(x, y, w, h)
 
 
+def available_screens() -> list[QRect]:
+    """Every screen's available area, the primary one first."""
+    primary = QGuiApplication.primaryScreen()
+    others = [s for s in QGuiApplication.screens() if s is not primary]
+    return [s.availableGeometry() for s in ([primary] if primary else []) + others]
+
+
+def fit_geometry(saved: QRect | None, screens: list[QRect], width: int, height: int) -> QRect:
+    """A restored geometry made to fit: on the screen it overlaps most, no larger than that
+    screen and wholly inside it; the default place (on the first screen) when it is on none.
+
+    A saved 100000x100000 window would otherwise ask the GL driver for a framebuffer it
+    cannot allocate, on every launch.
+    """
+    if not screens:
+        return saved if saved is not None else QRect(0, 0, width, height)
+    overlap = [(_area(saved.intersected(s)), i) for i, s in enumerate(screens)] if saved is not None else []
+    best = max(overlap, default=(0, 0))
+    if saved is None or best[0] == 0:
+        return default_geometry(screens[0], width, height)
+    screen = screens[best[1]]
+    w = max(min(saved.width(), screen.width()), min(MIN_SIZE[0], screen.width()))
+    h = max(min(saved.height(), screen.height()), min(MIN_SIZE[1], screen.height()))
+    x = min(max(saved.x(), screen.x()), screen.x() + screen.width() - w)
+    y = min(max(saved.y(), screen.y()), screen.y() + screen.height() - h)
+    return QRect(x, y, w, h)
+
+
+def _area(rect: QRect) -> int:
+    return max(rect.width(), 0) * max(rect.height(), 0)
+
+
+GEOMETRY_LIMIT = 1 << 20  # px; anything beyond is not a real screen position (and overflows QRect)
+
+
 def parse_geometry(text: str) -> QRect | None:
     try:
-        x, y, w, h = (int(v) for v in text.split(","))
+        x, y, w, h = (int(v) for v in str(text).split(","))
     except ValueError:
+        return None
+    if any(abs(v) > GEOMETRY_LIMIT for v in (x, y, w, h)):
         return None
     return QRect(x, y, w, h) if w > 0 and h > 0 else None
 

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 
 from fhud_app.core.ring import RingReader
+from fhud_app.render.pacing import Pace
 from fhud_app.render.particles import ParticleModel, TextItem
 
 OVERLAY_RGBA = (0.80, 0.95, 0.85, 0.95)
@@ -45,17 +46,23 @@ def _fmt(value: object, unit: str = "", nd: int = 2) -> str:
 
 
 def overlay_lines(
-    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object]
+    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object],
+    pace: Pace | None = None,
 ) -> list[str]:
     m = model.stats()
     lines = [
         f"fps {stats.fps:5.1f}   frame cpu {stats.cpu_ms:5.2f} ms (max {stats.cpu_ms_max:.2f})",
+        *([] if pace is None else _pace_lines(pace)),
         f"particles {int(m['particles'])}/{model.pool.capacity}   words {int(m['words'])}"
         f"   concepts {int(m['concepts'])}   dropped words {int(m['words_dropped'])}",
     ]
     for i, r in enumerate(readers):
         fill = r.available() / r.ring.capacity
         lines.append(f"ring {i}: fill {fill:4.0%}   drops {r.dropped}")
+    drops, overflows, backlog = (pipeline.get(k) for k in ("drops", "overflows", "backlog_s"))
+    if drops is not None or backlog is not None:
+        lines.append(f"audio ring: dropped {_fmt(drops, ' samples', 0)}   overflows {_fmt(overflows, '', 0)}"
+                     f"   asr backlog {_fmt(backlog, ' s', 1)}")
     rtf, word_lat, concept_lat, rss = (_first(pipeline, names) for names in ALIASES)
     lines.append(
         f"asr rtf {_fmt(rtf)}   word latency {_fmt(word_lat, ' s')}   concept latency {_fmt(concept_lat, ' s')}"
@@ -72,6 +79,16 @@ ALIASES = (  # the figure, then the names the pipeline's signals use for it
 )
 
 
+def _pace_lines(pace: Pace) -> list[str]:
+    """The rate and why: what moves (and a cap), then whom the view yields to."""
+    what, _, yielding = pace.reason.partition("; ")
+    lines = [f"rate {pace.fps:g} fps: {what}"]
+    if yielding:
+        share = "" if pace.particles >= 1.0 else f", particles ×{pace.particles:g}"
+        lines.append(f"  {yielding}{share}")
+    return lines
+
+
 def _first(stats: Mapping[str, object], names: tuple[str, ...]) -> object:
     for name in names:
         if name in stats:
@@ -80,8 +97,9 @@ def _first(stats: Mapping[str, object], names: tuple[str, ...]) -> object:
 
 
 def overlay_items(
-    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object]
+    stats: FrameStats, model: ParticleModel, readers: Sequence[RingReader], pipeline: Mapping[str, object],
+    pace: Pace | None = None,
 ) -> list[TextItem]:
     """Text items at the top-left corner, one per line."""
-    lines = overlay_lines(stats, model, readers, pipeline)
+    lines = overlay_lines(stats, model, readers, pipeline, pace)
     return [TextItem("overlay", s, 10.0, 18.0 + i * LINE_PX, OVERLAY_RGBA) for i, s in enumerate(lines)]

@@ -16,7 +16,7 @@ import numpy as np
 
 from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
-from fhud_app.render.caption import Caption, Measure, Word, approx_measure, clean_text
+from fhud_app.render.caption import DISSOLVE_S, Caption, Measure, Word, approx_measure, clean_text
 from fhud_app.render.concepts import ConceptSet
 from fhud_app.render.pool import PARTICLE_FLOATS, ParticlePool
 
@@ -29,6 +29,7 @@ LAYOUT_STEP_S = 1 / 30  # the layout integrates at most 30 times a second
 BURST_PER_MENTION = 10  # particles that rise into a concept per newly counted mention
 BURST_MAX = 60
 LATE_BIND_S = 6.0  # a concept that appears this soon after a word still collects it
+ARRIVE_S = 0.6  # a new word fades in and its line eases into place this long
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ParticleModel:
         self._in_flight_until = -math.inf
         self._speed = 0.0
         self._layout_dt = 0.0
+        self.particle_share = 1.0  # below 1 when the view yields the CPU to the models
 
     def set_measure(self, measure: Measure) -> None:
         """Use exact text widths (the glyph atlas's) from now on."""
@@ -155,14 +157,29 @@ class ParticleModel:
 
     @property
     def animating(self) -> bool:
-        """False when nothing on screen moves faster than a slow breath (idle frame rate)."""
-        return bool(
-            self.caption.words
-            or self._draft_visible()
-            or self.now < self._in_flight_until
-            or self._speed > 2.0
-            or self.concepts.changing
-        )
+        """Something moves faster than the slow drift (the view draws at the display rate)."""
+        return self.motion() not in ("slow drift", "")
+
+    def motion(self) -> str:
+        """What moves on screen, the fastest first: 'word arriving', 'word dissolving',
+        'particles in flight', 'cluster forming' (the display rate), 'slow drift' (the
+        settle rate: orbiting particles, breathing clusters, words at rest), '' (empty)."""
+        now = self.now
+        words = self.caption.words
+        if any(now - w.born < ARRIVE_S for w in words):
+            return "word arriving"
+        if any(w.dissolve_at <= now < w.dissolve_at + DISSOLVE_S for w in words):
+            return "word dissolving"
+        if now < self._in_flight_until:
+            return "particles in flight"
+        if self._speed > 2.0 or self.concepts.changing:
+            return "cluster forming"
+        return "" if self.empty else "slow drift"
+
+    def next_motion_in(self) -> float:
+        """Seconds until something scheduled starts moving (a resting word dissolves)."""
+        due = [w.dissolve_at for w in self.caption.words if w.dissolve_at > self.now]
+        return max(0.0, min(due) - self.now) if due else math.inf
 
     @property
     def empty(self) -> bool:
@@ -174,11 +191,15 @@ class ParticleModel:
     # ------------------------------------------------------------ particles
     def _dissolve(self, word: Word) -> None:
         target = self._target_for(word.key)
-        n = int(np.clip(len(word.text) * 8 + 10, 12, 72))
+        n = self._share(int(np.clip(len(word.text) * 8 + 10, 12, 72)))
         slots = self.pool.allocate(n)
         self._spawn(slots, word.x, word.y, word.width, target)
         if target < 0 and word.key:
             self._pending.append((word.key, slots, self.now))
+
+    def _share(self, n: int) -> int:
+        """``n`` particles, fewer while the view yields to the models (never none)."""
+        return n if self.particle_share >= 1.0 or n == 0 else max(4, round(n * self.particle_share))
 
     def _target_for(self, key: str) -> int:
         c = self.concepts.match(key)
@@ -189,7 +210,7 @@ class ParticleModel:
     def _burst(self, concept, new_mentions: int) -> None:  # noqa: ANN001 - a concepts.Concept
         """Mentions the concept stage counted (often seconds after their words dissolved)
         rise from the caption line into the cluster: it grows with every mention."""
-        n = int(min(max(new_mentions, 0) * BURST_PER_MENTION, BURST_MAX))
+        n = self._share(int(min(max(new_mentions, 0) * BURST_PER_MENTION, BURST_MAX)))
         if n:
             left = self.caption.margin
             width = self.caption.width - 2 * left

@@ -26,6 +26,7 @@ from fhud_app.core.ring import RingReader
 from fhud_app.render.atlas import GlyphAtlas
 from fhud_app.render.gl_renderer import GLRenderer
 from fhud_app.render.overlay import FrameStats, overlay_items
+from fhud_app.render.pacing import FramePacer, Pace, is_software_renderer
 from fhud_app.render.particles import ParticleModel
 
 REQUIRED_GL = (4, 1)
@@ -49,10 +50,12 @@ class HudGLWidget(QOpenGLWidget):
     """Signals: ``gl_unsupported(str)`` once if OpenGL is too old; ``frame_done(float)``
     with the GUI-thread CPU milliseconds of each frame.
 
-    Frame clock: ``fps`` while something moves, ``idle_fps`` while clusters only
-    breathe, and none at all while the field is empty: the view then *dozes*,
-    comparing the readers' counters every ``DOZE_MS`` (no GL, no drawing) until
-    an event arrives or :meth:`wake` is called.
+    Frame clock (:class:`FramePacer`): the display rate while something moves
+    visibly (capped on a software rasterizer), the settle rate while only the slow
+    drift remains, lower rates and fewer particles while the models are behind
+    (:meth:`set_pressure`), and none at all while the field is empty: the view then
+    *dozes*, comparing the readers' counters every ``DOZE_MS`` (no GL, no drawing)
+    until an event arrives or :meth:`wake` is called.
     """
 
     gl_unsupported = Signal(str)
@@ -82,6 +85,11 @@ class HudGLWidget(QOpenGLWidget):
         self.debug_overlay = False
         self.field_opacity = 0.6
         self._t0 = clock()
+        self.pacer = FramePacer(self.config)
+        self.frames = 0  # frames drawn, all tiers
+        self.moving_frames = 0  # frames drawn at the display-rate tier ...
+        self.moving_s = 0.0  # ... and the time they covered (what the soak's fps is taken on)
+        self._last_frame: tuple[float, bool] | None = None
         self._batch = np.empty(READ_BATCH, dtype=EVENT_DTYPE)
         self._watched: QWidget | None = None
         self._rss_at, self._rss_mb = -1e9, 0.0
@@ -101,6 +109,17 @@ class HudGLWidget(QOpenGLWidget):
         ``word_latency_s`` (or ``latency_p50``), ``concept_latency_s``, ``rss_mb``
         (measured here when nobody sends it)."""
         self.pipeline_stats.update(stats)
+
+    @Slot(float, int)
+    def set_pressure(self, backlog_s: float, concept_queue: int) -> None:
+        """The ASR's audio backlog (s) and the words waiting for the concept stage: the view
+        draws slower, then spawns fewer particles, while they are high."""
+        self.pacer.set_pressure(backlog_s, concept_queue, time.monotonic())
+
+    @property
+    def pace(self) -> Pace:
+        """The rate the view draws at now, and why."""
+        return self.pacer.pace
 
     def set_concept_recall(self, counts: dict[str, int]) -> None:
         """Concepts said in earlier sessions (normalized phrase -> sessions) get a mark; {} = off."""
@@ -137,7 +156,7 @@ class HudGLWidget(QOpenGLWidget):
         """Draw again at the full rate (new data, a setting changed); a no-op when hidden."""
         if self._drawable():
             self._doze.stop()
-            self._timer.start(round(1000 / max(self.config.fps, 1)))
+            self._timer.start(round(1000 / max(self.pacer.display_fps, 1)))
             self.update()
 
     @property
@@ -167,6 +186,7 @@ class HudGLWidget(QOpenGLWidget):
             self.atlas = GlyphAtlas(self.devicePixelRatioF())
             self.model.set_measure(self.atlas.measure)
             self.renderer = GLRenderer(self.ctx, self.model.pool.capacity, self.model.concepts.capacity)
+            self.pacer.software = is_software_renderer(str(self.ctx.info.get("GL_RENDERER", "")))
         except Exception as exc:  # noqa: BLE001 - a driver can fail in many ways
             self._fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
             return
@@ -207,9 +227,20 @@ class HudGLWidget(QOpenGLWidget):
         extra = self._overlay() if self.debug_overlay else ()
         self.renderer.render(self.model, self.atlas, dpr, extra)
         cpu_ms = (time.thread_time() - t_start) * 1e3
-        self.stats.add(cpu_ms, time.perf_counter())
+        now = time.perf_counter()
+        self.stats.add(cpu_ms, now)
+        self._count_frame(now)
         self._pace()
         self.frame_done.emit(cpu_ms)
+
+    def _count_frame(self, now: float) -> None:
+        self.frames += 1
+        if self._last_frame is not None:
+            at, moving = self._last_frame
+            if moving and self.pace.moving and now - at < 1.0:
+                self.moving_frames += 1
+                self.moving_s += now - at
+        self._last_frame = (now, self.pace.moving)
 
     def _overlay(self) -> list:
         now = time.monotonic()
@@ -217,7 +248,7 @@ class HudGLWidget(QOpenGLWidget):
             self._rss_at = now
             self._rss_mb = psutil.Process().memory_info().rss / 2**20
         stats = {"rss_mb": self._rss_mb, **self.pipeline_stats}
-        return overlay_items(self.stats, self.model, self.readers, stats)
+        return overlay_items(self.stats, self.model, self.readers, stats, self.pace)
 
     def _paint_error(self) -> None:
         painter = QPainter(self)
@@ -230,18 +261,22 @@ class HudGLWidget(QOpenGLWidget):
 
     # ------------------------------------------------------------ frame clock
     def _pace(self) -> None:
-        """Full rate while something moves, ``idle_fps`` when the field is still, no
-        frames at all (dozing) when it is empty."""
+        """Ask the pacer for the next frame's rate; doze when the field is empty."""
         if not self._drawable():
             return
         pending = any(r.available() for r in self.readers)
-        if not pending and self.model.empty and not self.debug_overlay:
+        pace = self.pacer.decide(self.model.motion(), pending)
+        if pace.fps == 0.0 and self.debug_overlay:  # the overlay's figures stay live
+            pace = self.pacer.pace = Pace(float(self.config.idle_fps), "debug overlay on an empty field")
+        self.model.particle_share = pace.particles
+        if pace.fps == 0.0:
             self._timer.stop()
             self._doze.start()
             return
-        busy = pending or self.model.animating
-        fps = self.config.fps if busy else self.config.idle_fps
-        interval = max(1, round(1000 / max(fps, 1)))
+        interval = 1000 / pace.fps
+        if not pace.moving:  # wake in time for a resting word's dissolve
+            interval = min(interval, self.model.next_motion_in() * 1000 + 1)
+        interval = max(1, round(interval))
         self._doze.stop()
         if not self._timer.isActive() or self._timer.interval() != interval:
             self._timer.start(interval)

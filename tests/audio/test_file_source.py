@@ -176,3 +176,19 @@ def test_paced_loop_keeps_audio_time_increasing(tmp_path: Path) -> None:
             break
     assert ring.count == 17_600 and src.plays == 11  # ten plays due by 1 s, and the next
     src.stop()
+
+
+def test_a_file_that_cannot_be_read_is_not_called_a_non_audio_file(monkeypatch, tmp_path: Path) -> None:
+    path = tmp_path / "locked.wav"
+    path.write_bytes(b"RIFF" + b"\0" * 100)
+    real_open = Path.open
+
+    def denied(self: Path, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(InputError) as info:
+        load_audio(path)
+    assert str(info.value) == f"{path} cannot be read: permission denied (check the file's permissions)."

@@ -58,9 +58,11 @@ def test_callback_copies_into_the_ring_and_counts_overflows() -> None:
     mic.stop()
 
 
-def test_callback_allocates_nothing_in_steady_state() -> None:
+@pytest.mark.parametrize("nan", [False, True], ids=["clean", "nan"])  # NaN is cleaned in place
+def test_callback_allocates_nothing_in_steady_state(nan: bool) -> None:
     mic = MicSource(ring(), device="usb", backend=FakeSoundDevice())
     block = np.ones((320, 1), np.float32)
+    block[::4, 0] = np.nan if nan else 1.0
     flags = CallbackFlags(False)
     for _ in range(100):  # warm up
         mic._callback(block, 320, None, flags)

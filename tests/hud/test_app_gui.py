@@ -72,6 +72,9 @@ class FakeView(QWidget):
     def set_pipeline_stats(self, stats: dict) -> None:
         self.stats = stats
 
+    def set_pressure(self, backlog_s: float, concept_queue: int) -> None:
+        self.pressure = (backlog_s, concept_queue)
+
     def set_concept_recall(self, counts: dict) -> None:
         self.recall = counts
 
@@ -101,6 +104,9 @@ class FakePipeline(QObject):
 
     def start(self) -> None:
         self.running = True
+
+    def pressure(self) -> tuple[float, int]:
+        return self.audio.reader(from_start=True).available() / 16_000, 0
 
     def stop(self, timeout_s: float | None = None) -> bool:
         self.running = False
@@ -338,3 +344,28 @@ def test_the_fakes_and_the_real_parts_keep_to_the_protocols(qapp, tmp_path):
     real = make_pipeline(Config(), Feed(file=str(tmp_path / "talk.wav")))  # built, not started
     assert isinstance(real, parts.Pipeline)
     assert isinstance(real.asr, parts.SpeechStage) and isinstance(real.concept_worker, parts.ConceptStage)
+
+
+def test_the_view_learns_how_far_behind_the_models_are(qtbot, harness):
+    h = harness()
+    h.control.start()
+    h.made[0].audio.write(np.zeros(3 * 16_000, np.float32))  # 3 s nobody decoded yet
+    qtbot.waitUntil(lambda: getattr(h.app.view, "pressure", (0, 0))[0] == 3.0, timeout=3000)
+
+
+def test_metrics_sink_writes_latencies_and_frames(harness, tmp_path, monkeypatch):
+    import json
+
+    from fhud_app.core.events import Kind, make_event
+
+    monkeypatch.setenv("FHUD_METRICS_FILE", str(tmp_path / "m.jsonl"))
+    h = harness()
+    h.control.start()
+    h.made[0].asr.metrics.emit({"backlog_s": 0.4, "drops": 0})
+    words = h.made[0].words
+    words.write(make_event(Kind.WORD, text="soak", start=1.0, end=1.5, emitted_at=2.7))
+    words.write(make_event(Kind.DRAFT, text="draft", emitted_at=2.8))
+    h.app.metrics_sink.write()
+    h.app.metrics_sink.close()
+    line = json.loads((tmp_path / "m.jsonl").read_text().splitlines()[0])
+    assert line["word_latencies"] == [1.2] and line["stats"]["backlog_s"] == 0.4 and "frames" in line

@@ -29,27 +29,57 @@ def test_words_and_concepts_reach_the_session_file_when_the_pipeline_stops(qtbot
     assert [x.get("text") for x in lines[1:]] == ["seed", "round", "seed round"]
 
 
-def test_the_timer_saves_while_running_and_a_full_disk_is_said_once(qtbot, harness, monkeypatch):  # noqa: F811
+def test_a_save_problem_stays_in_the_hud_and_the_tray_until_it_is_solved(qtbot, harness, monkeypatch):  # noqa: F811
     h = harness(Feed(device=""), FakeDevices("Built-in"))
     h.app.controller.start()
-    said: list[str] = []
-    monkeypatch.setattr(h.app, "say", lambda text, sticky=False: said.append(text))
     pump = h.app.controller.session
     pump._timer.setInterval(20)
     pump._timer.start()
     real_flush = pump.recorder.flush
+    problem = "Not saving the session: the disk is full (No space left on device)."
+    emitted: list[str] = []
+    pump.problem.connect(emitted.append)
 
     def full_disk():
-        pump.recorder.error = "Could not save the session (No space left on device)."
-        return pump.recorder.error
+        pump.recorder.error = problem
+        return problem
 
     monkeypatch.setattr(pump.recorder, "flush", full_disk)
     _say(h.made[0], "cache")
-    qtbot.waitUntil(lambda: len(pump.recorder.pending) == 1, timeout=2000)
-    qtbot.waitUntil(lambda: len(said) > 0, timeout=2000)
+    status, tray = h.app.window.status, h.app.tray
+    qtbot.waitUntil(lambda: status.text() == f"Loading the speech model…\n{problem}", timeout=2000)
+    assert tray.alert_action.isVisible() and problem in tray.alert_action.text()
+    assert problem in tray.icon.toolTip()
+    status.show_message("")  # what the end of loading does: the problem stays
+    h.app.say("Listening.")  # and a notice shows above it
+    assert status.text() == f"Listening.\n{problem}" and status.isVisibleTo(h.app.window)
     monkeypatch.setattr(pump.recorder, "flush", real_flush)
     qtbot.waitUntil(lambda: pump.recorder.written == 2, timeout=2000)  # header + the word
-    assert said == ["Could not save the session (No space left on device)."]
+    qtbot.waitUntil(lambda: not tray.alert_action.isVisible(), timeout=2000)
+    assert status.text() == "Listening." and emitted == [problem, ""]  # said once, then cleared
+
+
+def test_a_sessions_folder_that_is_a_file_is_named_and_the_words_rescued_at_quit(
+        qtbot, harness, monkeypatch, tmp_path, caplog):  # noqa: F811
+    paths.sessions_dir().parent.mkdir(parents=True, exist_ok=True)
+    paths.sessions_dir().write_text("not a folder")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    h = harness(Feed(file="talk.wav"), FakeDevices("Built-in"))
+    h.app.controller.start()
+    _say(h.made[0], "seed", "round")
+    h.app.controller.session.pump()
+    expected = f"Not saving the session: {paths.sessions_dir()} is a file, not a folder (move it away)."
+    assert h.app.window.status.text().splitlines()[1].startswith(expected)
+    assert "disk" not in h.app.window.status.text()
+    monkeypatch.setattr("fhud_app.app_gui.QApplication.quit", lambda: None)
+    h.app.quit()
+    rescued = list(tmp_path.glob("fhud-session-*.jsonl"))
+    assert len(rescued) == 1
+    lines = [json.loads(x) for x in rescued[0].read_text().splitlines()]
+    assert lines[0]["type"] == "session" and [x["text"] for x in lines[1:]] == ["seed", "round"]
+    said = [r.getMessage() for r in caplog.records if "unsaved lines" in r.getMessage()]
+    assert said == [f"The session could not be saved: {paths.sessions_dir()} is a file, not a folder "
+                    f"(move it away). Its 2 unsaved lines are in {rescued[0]}."]  # fmt: skip
 
 
 def test_the_demo_keeps_no_session(qapp):

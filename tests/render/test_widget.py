@@ -139,7 +139,7 @@ def test_idle_throttle_and_hidden_stops_clock(hud, qtbot, clock):
     assert hud.frame_interval_ms == round(1000 / cfg.idle_fps) and not hud.dozing
     hud.ring.write(events((Kind.WORD, {"text": "hello"})))
     frames(qtbot, hud, clock, 2)
-    assert hud.frame_interval_ms == round(1000 / cfg.fps)
+    assert hud.frame_interval_ms == round(1000 / hud.pacer.display_fps)
     hud.hide()
     assert not hud.running
     hud.show()
@@ -153,7 +153,7 @@ def test_empty_field_draws_nothing_until_an_event_arrives(hud, qtbot, clock):
         pass
     with qtbot.waitSignal(hud.frame_done, timeout=2000):  # nobody calls update(): the doze sees it
         hud.ring.write(events((Kind.WORD, {"text": "awake"})))
-    assert not hud.dozing and hud.frame_interval_ms == round(1000 / hud.config.fps)
+    assert not hud.dozing and hud.frame_interval_ms == round(1000 / hud.pacer.display_fps)
     settle(qtbot, hud, clock, 12.0)  # the word dissolves, its particles die out
     assert hud.model.empty and hud.dozing
 
@@ -307,6 +307,35 @@ def test_absurd_stream_keeps_frames_short(display, qtbot, clock):
     assert len(widget.model.caption.words) <= 2 * widget.model.config.max_words
     assert max(cpu[1:]) < 250.0, cpu  # responsive: a frame never stalls on the flood
     assert grab(widget)[..., 3].mean() > 0
+
+
+def test_software_rasterizer_caps_the_display_rate(hud):
+    renderer = hud.ctx.info["GL_RENDERER"]
+    if "llvmpipe" not in renderer.lower():
+        pytest.skip(f"not a software rasterizer: {renderer}")
+    assert hud.pacer.software and hud.pacer.display_fps == min(hud.config.fps, hud.config.software_fps)
+
+
+def test_pressure_slows_the_view_and_thins_its_particles(hud, qtbot, clock):
+    hud.ring.write(events((Kind.WORD, {"text": "pressure"})))
+    frames(qtbot, hud, clock, 2)
+    assert hud.frame_interval_ms == round(1000 / hud.pacer.display_fps) and hud.pace.moving
+    hud.set_pressure(3.4, 0)  # the ASR is 3.4 s behind: the view gives way
+    frames(qtbot, hud, clock, 1)
+    assert hud.frame_interval_ms == round(1000 / 8) and hud.model.particle_share == 0.25
+    assert "ASR backlog 3.4 s" in hud.pace.reason
+    from fhud_app.render.overlay import overlay_lines
+
+    lines = overlay_lines(hud.stats, hud.model, hud.readers, {"drops": 320, "backlog_s": 3.4}, hud.pace)
+    assert any(line.startswith("rate 8 fps:") for line in lines)
+    assert any("yielding to the models: ASR backlog 3.4 s" in line and "×0.25" in line for line in lines)
+    assert any("dropped 320 samples" in line for line in lines)
+
+
+def test_frames_are_counted_by_tier(hud, qtbot, clock):
+    hud.ring.write(events((Kind.WORD, {"text": "counted"})))
+    frames(qtbot, hud, clock, 5)
+    assert hud.frames >= 5 and hud.moving_frames >= 3 and hud.moving_s > 0
 
 
 def test_the_widget_is_the_view_the_hud_expects(hud, qtbot, clock):
