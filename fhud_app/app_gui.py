@@ -159,6 +159,11 @@ class App(QObject):
         self.tray.set_status(text if len(text) < 80 else text[:77] + "…")
         log.info("%s", text)
 
+    def show_error(self, text: str) -> None:
+        """An unhandled exception's sentence (its traceback is in the log): HUD, tray, balloon."""
+        self.say(text, sticky=True)
+        self.tray.notify("fHUD", text)
+
     def show_problem(self, text: str) -> None:
         """A lasting problem (the session cannot be saved), kept in the HUD and the tray
         until it is solved (``""``)."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import math
 import sys
 
 from fhud_app import __version__
+from fhud_app.core import logs
 from fhud_app.core.errors import FhudError
 from fhud_app.core.privacy import disable_telemetry
 
@@ -59,6 +59,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--exit-after", type=seconds, metavar="SECONDS",
                         help=f"quit after this many seconds (at most {MAX_EXIT_AFTER_S:.0f})")
     parser.add_argument("--debug-overlay", action="store_true", help="show the debug overlay")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check that this install has its files, models, GL, sound and hotkey; exit 0 if so")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -103,12 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     disable_telemetry()  # before any library that reads its switch at import
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(chosen_command(argv)).parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="fhud: %(message)s",
-        stream=sys.stderr,
-    )
-    name = args.command or "gui"
+    name = args.command or ("selftest" if args.selftest else "gui")
+    # The app logs to a rotating file (a windowed bundle has no console); commands to stderr.
+    logs.setup(args.verbose, to_file=name == "gui")
+    if name == "gui":
+        logs.install_excepthooks()
     try:
         _check_engine(args.engine)
         _check_llm(args.llm)

@@ -9,6 +9,7 @@ APT_PACKAGES=(
   xvfb xauth libegl1 libgl1 libgl1-mesa-dri libglib2.0-0 libdbus-1-3 libfontconfig1 fonts-dejavu-core
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0 libx11-6 xdotool x11-utils imagemagick xcompmgr openbox
+  binutils  # PyInstaller (scripts/bundle.sh) reads and strips libraries with it
   strace  # tests/test_privacy.py: no DNS lookup, no connection but local sockets
 )
 

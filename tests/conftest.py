@@ -20,6 +20,7 @@ import soundfile as sf
 
 # Tests never write into the user's data folder (sessions) or settings.
 os.environ.setdefault("FHUD_DATA_DIR", tempfile.mkdtemp(prefix="fhud-test-data-"))
+os.environ.setdefault("FHUD_LOG_DIR", tempfile.mkdtemp(prefix="fhud-test-logs-"))  # the app's log file
 
 if not os.environ.get("DISPLAY"):  # no X server: Qt runs offscreen (GL tests skip themselves)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

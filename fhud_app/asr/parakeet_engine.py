@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ from fhud_app.asr.base import EngineUpdate, Word
 from fhud_app.core.config import SAMPLE_RATE, AsrConfig
 from fhud_app.core.errors import ModelError
 from fhud_app.core.mlx_gate import MlxGate, Priority
+
+PAUSE_S = 0.5  # a word starting this long after the previous one's end begins a new utterance
+END_AFTER_S = 2.0  # an utterance with nothing pending ends after this long without a word
 
 
 def on_metal() -> bool:
@@ -99,6 +103,9 @@ class ParakeetEngine:
         self.n_final_tokens = 0
         self.tail: list[Any] = []  # final tokens of a word that may still continue
         self.draft_tokens: list[Any] = []
+        self.utterance = 1  # the id of the open utterance (no revisions: one pass only)
+        self.utterance_words = 0
+        self.last_end = 0.0
 
     def feed(self, samples: np.ndarray) -> EngineUpdate:
         self.pending = np.concatenate([self.pending, np.asarray(samples, np.float32).reshape(-1)])
@@ -107,7 +114,14 @@ class ParakeetEngine:
         while len(self.pending) >= self.chunk:
             chunk, self.pending = self.pending[: self.chunk], self.pending[self.chunk :]
             final += self._add(chunk)
-        return EngineUpdate(final, self._draft())
+        update = self._number(final)
+        quiet = not self.tail and not self.draft_tokens
+        if quiet and self.utterance_words and self.total / SAMPLE_RATE - self.last_end >= END_AFTER_S:
+            update.ended.append(self._end())
+        update.draft = self._draft()
+        tokens = self.tail + self.draft_tokens
+        update.draft_end = tokens[-1].end if tokens else 0.0
+        return update
 
     def flush(self) -> EngineUpdate:
         final: list[Word] = []
@@ -116,8 +130,25 @@ class ParakeetEngine:
             self.pending = np.zeros(0, np.float32)
         tokens, self.tail = self.tail + self.draft_tokens, []
         self.draft_tokens = []
-        final += group_words(tokens)
-        return EngineUpdate(final, "")
+        update = self._number(final + group_words(tokens))
+        if self.utterance_words:
+            update.ended.append(self._end())
+        return update
+
+    def _number(self, words: list[Word]) -> EngineUpdate:
+        """Stamp each word with its utterance id; a pause before a word ends the utterance."""
+        update = EngineUpdate()
+        for w in words:
+            if self.utterance_words and w.start - self.last_end >= PAUSE_S:
+                update.ended.append(self._end())
+            update.final.append(replace(w, utterance=self.utterance))
+            self.utterance_words += 1
+            self.last_end = w.end
+        return update
+
+    def _end(self) -> int:
+        done, self.utterance, self.utterance_words = self.utterance, self.utterance + 1, 0
+        return done
 
     def close(self) -> None:
         with self.gate.hold(Priority.HIGH):

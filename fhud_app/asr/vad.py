@@ -14,6 +14,7 @@ _WARMUP = 16  # frames of already-seen audio re-run to warm the model's state
 # Frames quieter than this RMS (-54 dBFS; speech is ~-30 to -10 dBFS, a quiet room's
 # microphone ~-70 to -60) are silence without asking Silero, which is what silence costs.
 ENERGY_FLOOR = 0.002
+MAX_SEGMENTS = 256  # speech segments remembered (minutes of speech)
 
 
 def _silero() -> Callable[[np.ndarray], np.ndarray]:
@@ -49,6 +50,7 @@ class SpeechTracker:
         self.done = 0  # absolute samples already classified
         self.last_speech_end = -1.0  # absolute seconds; < 0 until speech is heard
         self.speech_frames = 0
+        self.segments: list[list[float]] = []  # [start, end] seconds of speech, the newest last
 
     def update(self, buf: np.ndarray, buf_start: int, total: int) -> None:
         """Classify the frames of ``buf`` (which begins at absolute sample ``buf_start``)
@@ -75,7 +77,13 @@ class SpeechTracker:
         for i, p in enumerate(probs[warm:]):
             if p >= self.threshold:
                 self.speech_frames += 1
-                self.last_speech_end = (self.done + (i + 1) * FRAME) / SAMPLE_RATE
+                t0 = (self.done + i * FRAME) / SAMPLE_RATE
+                self.last_speech_end = t0 + FRAME / SAMPLE_RATE
+                if self.segments and self.segments[-1][1] >= t0 - 1e-9:
+                    self.segments[-1][1] = self.last_speech_end
+                else:
+                    self.segments.append([t0, self.last_speech_end])
+        del self.segments[:-MAX_SEGMENTS]
         self.done = hi
 
     def silence_since(self, now_s: float) -> float:
@@ -83,3 +91,21 @@ class SpeechTracker:
         if self.last_speech_end < 0:
             return float("inf")
         return max(0.0, now_s - self.last_speech_end)
+
+    def speech_in(self, t0: float, t1: float) -> float:
+        """Seconds of speech heard between ``t0`` and ``t1`` (absolute seconds)."""
+        total = 0.0
+        for a, b in reversed(self.segments):
+            if b <= t0:
+                break
+            total += max(0.0, min(b, t1) - max(a, t0))
+        return total
+
+    def speech_start_after(self, t: float) -> float | None:
+        """Where the first speech that begins or goes on after ``t`` starts (None: none yet)."""
+        found = None
+        for a, b in reversed(self.segments):
+            if b <= t:
+                break
+            found = a
+        return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,8 @@ class WhisperEngine:
         self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
         self.decodes = 0
         self.prompt_words: list[str] = []
+        self.utterance = 1  # the id of the open utterance
+        self.utterance_words = 0  # final words of the open utterance so far
         self.edge_s = EDGE_S
         self.short_window = True
         self.use_prompt = False  # a prompt made short-window decodes loop (4x slower)
@@ -174,7 +177,7 @@ class WhisperEngine:
             final = self.agree.finish(self._logged("utterance", self._decode()))
             self.speech_done_s = self.vad.last_speech_end
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
-            return self._update(final)
+            return self._update(final, end=True)
         if self.since_decode < self.hop:
             return EngineUpdate([], self.draft)
         forced = len(self.buf) > self.window
@@ -203,7 +206,7 @@ class WhisperEngine:
             final = self.agree.finish(self._logged("flush", self._decode()))
         self.agree.edge = []
         self._cut(self.total)
-        return self._update(final)
+        return self._update(final, end=True)
 
     def close(self) -> None:
         self.model = None  # CTranslate2 frees the weights with the last reference
@@ -241,10 +244,18 @@ class WhisperEngine:
             t = min(t, self.agree.pending[0].start)
         self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
-    def _update(self, final: list[Word]) -> EngineUpdate:
+    def _update(self, final: list[Word], *, end: bool = False) -> EngineUpdate:
+        """The update for ``final`` (stamped with the open utterance); ``end`` closes it."""
         self.prompt_words.extend(w.text for w in final)
         del self.prompt_words[:-60]
-        return EngineUpdate(final, self.draft)
+        update = EngineUpdate([replace(w, utterance=self.utterance) for w in final], self.draft)
+        tail = self.agree.pending + self.agree.edge
+        update.draft_end = tail[-1].end if tail else 0.0
+        self.utterance_words += len(final)
+        if end and self.utterance_words:
+            update.ended.append(self.utterance)
+            self.utterance, self.utterance_words = self.utterance + 1, 0
+        return update
 
     @property
     def draft(self) -> str:

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 
-from fhud_app.asr.base import AsrEngine, EngineUpdate
+from fhud_app.asr.base import AsrEngine, EngineUpdate, update_records
 from fhud_app.audio.source import AudioSource
 from fhud_app.core.config import SAMPLE_RATE, Config
-from fhud_app.core.events import Kind, make_event
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.ring import Ring, RingReader
 from fhud_app.workers import Step, Worker
@@ -144,17 +143,11 @@ class AsrWorker(Worker):
 
     def _publish(self, update: EngineUpdate) -> None:
         emitted_at = self.fed / SAMPLE_RATE
-        wall = time.monotonic()
-        for w in update.final:
-            self.words.write(make_event(
-                Kind.WORD, text=w.text, start=w.start, end=w.end, value=w.confidence,
-                emitted_at=emitted_at, wall=wall,
-            ))
-            self.latencies.append(emitted_at - w.end)
-            self.word_count += 1
-        if update.draft != self._last_draft:
-            self._last_draft = update.draft
-            self.words.write(make_event(Kind.DRAFT, text=update.draft, emitted_at=emitted_at, wall=wall))
+        draft = update.draft != self._last_draft
+        self._last_draft = update.draft
+        self.words.write(update_records(update, emitted_at, time.monotonic(), draft=draft))
+        self.latencies.extend(emitted_at - w.end for w in update.final)
+        self.word_count += len(update.final)
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, float]:

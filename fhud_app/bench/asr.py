@@ -1,20 +1,23 @@
-"""``fhud bench asr``: streaming vs batch WER, word latency and backlog (embedded Whisper).
+"""``fhud bench asr``: what a person reads from the streaming Whisper, against batch.
 
-Speech comes from espeak-ng (text the engine was never tuned on).  Batch
-transcribes the whole recording in one go; streaming runs the real pipeline
-(FileSource at real-time pace → audio ring → AsrWorker → words ring), or with
-``--fast`` the same engine under a simulated clock: audio "arrives" at the pace
-of that clock, which advances by the measured decode time, so backlog and
-latency are those of a real-time run without the idle waiting.
+Speech comes from :mod:`fhud_app.bench.corpus` (``--corpus natural``: a neural voice with
+people's pauses, the default; ``espeak``; or a ``FILE.jsonl``).  Batch transcribes the
+whole recording in one go; streaming runs the real pipeline (FileSource at real-time pace
+→ audio ring → AsrWorker → words ring, with the concept worker as in the app unless
+``--concepts off``), or with ``--fast`` the same engine under a simulated clock: audio
+"arrives" at the pace of that clock, which advances by the measured decode time, so
+backlog and latency are those of a real-time run without the idle waiting.
+
+Reported: the final text's WER (after revisions) and its ratio to batch, the committed
+words' WER, the revision rate (committed words a revision changed), committed-word latency
+(``emitted_at − end``) and a word's first appearance in a draft, doubled phrases, RTF and
+backlog; per corpus subset (the natural corpus keeps held-out paragraphs) as well.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
-import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -22,96 +25,43 @@ from pathlib import Path
 
 import numpy as np
 
-from fhud_app.bench.common import Figure, percentile, report
+from fhud_app.bench.asr_metrics import (
+    Stream,
+    TimedWord,
+    assign,
+    collect,
+    doubled_phrases,
+    latency_figures,
+    revised_words,
+    wer,
+)
+from fhud_app.bench.asr_metrics import normalize as normalize  # what WER compares (tests use it)
+from fhud_app.bench.common import Figure, report
+from fhud_app.bench.corpus import Corpus, load_corpus
 from fhud_app.core.config import SAMPLE_RATE, Config
 
-PARAGRAPHS = [
-    "The lighthouse keeper wrote a letter every evening. He described the ships, the color of "
-    "the water, and the birds that rested on the railing before the storm.",
-    "Our team reviewed the budget on Monday morning. We agreed to move the launch to the spring, "
-    "hire two more engineers, and cancel the conference in the autumn.",
-    "Bread rises when yeast turns sugar into gas. A warm kitchen helps, but patience matters "
-    "more than heat, and the best loaves rest slowly overnight in a cool room.",
-    "The river flooded the lower town after a week of heavy rain. Volunteers carried sandbags "
-    "through the night while the mayor spoke on the local radio station.",
-    "Mathematics is the study of patterns. Some patterns repeat forever, like the digits of a "
-    "fraction, while others never settle, and proving which is which can take a lifetime.",
-    "My grandmother kept a garden full of tomatoes, beans and tall yellow flowers. She said the "
-    "secret was to talk to the plants and to water them before sunrise.",
-    "The museum opened a new wing for ancient maps. Visitors can follow the trade routes across "
-    "the desert and see how sailors imagined the edges of the world.",
-    "A good meeting has a clear goal, a short agenda and someone who writes down the decisions. "
-    "Without those three things, people leave the room with different memories.",
-    "The train slowed as it climbed into the mountains. Snow covered the pine trees, and the "
-    "children pressed their faces against the cold glass to watch the valley disappear.",
-    "Scientists measured the temperature of the ocean at many depths. The surface was warming "
-    "quickly, but the deep water changed so slowly that the signal was hard to detect.",
-    "Before you repair a bicycle, turn it upside down and spin the wheels. Listen for scraping, "
-    "check the brakes, and look for small cracks near the frame.",
-    "The orchestra rehearsed the final movement again and again. The conductor wanted the "
-    "violins softer at the start, so the drums would sound like distant thunder.",
-    "Every winter the village held a market in the square. Farmers sold honey and wool, "
-    "musicians played by the fountain, and lanterns glowed until midnight.",
-]
-VOICES = [("en-us", 160), ("en", 150), ("en-us", 170), ("en-gb-x-rp", 155)]
-GAP_S = 0.7  # silence between paragraphs
+POLL_MS = 100
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", default="natural", metavar="natural|espeak|FILE.jsonl",
+                        help="the speech: piper with natural pauses (default), espeak-ng, or clips "
+                             'listed as {"audio": PATH, "text": TEXT} lines')
     parser.add_argument("--fast", action="store_true",
                         help="simulated real-time clock (no idle waiting): validates in ~RTF x duration")
+    parser.add_argument("--concepts", choices=("on", "off"), default="on",
+                        help="real-time: run the concept worker beside the ASR as the app does")
     parser.add_argument("--minutes", type=float, default=0.0,
-                        help="repeat the speech (other voices) up to this many minutes (backlog run)")
-    parser.add_argument("--keep", metavar="DIR", help="keep the generated speech in DIR")
+                        help="espeak: repeat the speech (other voices) up to this many minutes")
     parser.add_argument("--decode-log", metavar="FILE",
                         help="with --fast: record every decode for python -m fhud_app.bench.asr_replay")
     parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
                         help="instead: the ASR worker's CPU over this much real-time silence")
 
 
-def normalize(text: str) -> str:
-    text = re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("-", " "))
-    return " ".join(text.split())
-
-
-def wer(reference: str, hypothesis: str) -> float:
-    import jiwer
-
-    return float(jiwer.wer(normalize(reference), normalize(hypothesis) or "<empty>"))
-
-
-def synthesize(folder: Path, minutes: float) -> tuple[Path, str]:
-    """Speak the paragraphs (cycling voices) into one 16 kHz WAV; returns it and its text."""
-    import soundfile as sf
-
-    from fhud_app.audio.file_source import load_audio
-
-    if shutil.which("espeak-ng") is None:
-        raise SystemExit("fhud: error: espeak-ng is not installed (apt-get install espeak-ng).")
-    pieces: list[np.ndarray] = []
-    texts: list[str] = []
-    total, i = 0.0, 0
-    target = max(minutes * 60.0, 1.0)
-    while i < len(PARAGRAPHS) or total < target:
-        text = PARAGRAPHS[i % len(PARAGRAPHS)]
-        voice, speed = VOICES[(i // len(PARAGRAPHS) + i) % len(VOICES)]
-        wav = folder / f"p{i}.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text],
-                       check=True, capture_output=True)
-        audio, _ = load_audio(wav)
-        pieces += [audio, np.zeros(int(GAP_S * SAMPLE_RATE), np.float32)]
-        texts.append(text)
-        total += len(audio) / SAMPLE_RATE + GAP_S
-        i += 1
-    out = folder / "speech.wav"
-    sf.write(out, np.concatenate(pieces), SAMPLE_RATE)
-    return out, " ".join(texts)
-
-
 @dataclass
 class StreamResult:
-    text: str
-    latencies: list[float]
+    objects: list[dict]  # the words ring as JSON Lines objects
     audio_s: float
     wall_s: float
     busy_s: float
@@ -125,16 +75,25 @@ def stream_simulated(
 ) -> StreamResult:
     """The streaming engine under a simulated real-time clock (see the module docstring);
     every decode is appended to ``decodes`` when it is given."""
+    from fhud_app.asr.base import update_records
     from fhud_app.asr.whisper_engine import WhisperEngine
+    from fhud_app.core.events import JsonLines
 
     engine = WhisperEngine(model, config.asr)
     if decodes is not None:
         engine.on_decode = decodes.append
+    lines, objects = JsonLines(), []
     block, total = SAMPLE_RATE // 50, len(audio)
-    now = fed = 0.0  # simulated seconds; seconds fed
-    words, lat, backlog = [], [], []
+    now = 0.0  # simulated seconds
+    backlog, last_draft = [], ""
     busy, wall0 = 0.0, time.perf_counter()
     pos = 0
+
+    def publish(update) -> None:
+        nonlocal last_draft
+        changed, last_draft = update.draft != last_draft, update.draft
+        objects.extend(lines.feed(update_records(update, pos / SAMPLE_RATE, draft=changed)))
+
     while pos < total:
         arrived = min(total, int(round(now * SAMPLE_RATE, 3)) // block * block)
         if arrived <= pos:  # idle until the next block arrives
@@ -145,66 +104,99 @@ def stream_simulated(
         update = engine.feed(audio[pos:take])
         cost = time.perf_counter() - t0
         busy, now, pos = busy + cost, now + cost, take
-        fed = pos / SAMPLE_RATE
-        words += [w.text for w in update.final]
-        lat += [fed - w.end for w in update.final]
-        backlog.append((fed, max(0.0, now - fed)))
+        publish(update)
+        backlog.append((pos / SAMPLE_RATE, max(0.0, now - pos / SAMPLE_RATE)))
     t0 = time.perf_counter()
-    final = engine.flush().final
+    update = engine.flush()
     busy += time.perf_counter() - t0
-    words += [w.text for w in final]
-    lat += [fed - w.end for w in final]
-    return StreamResult(" ".join(words), lat, fed, time.perf_counter() - wall0, busy, backlog)
+    publish(update)
+    return StreamResult(objects, pos / SAMPLE_RATE, time.perf_counter() - wall0, busy, backlog)
 
 
-def stream_realtime(path: Path, config: Config) -> StreamResult:
+def stream_realtime(path: Path, config: Config, concepts: bool) -> StreamResult:
     """The real pipeline, paced in real time, under a QCoreApplication."""
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QTimer
 
     from fhud_app.app import build_pipeline
-    from fhud_app.core.events import Kind, decode_text
+    from fhud_app.core.events import JsonLines
 
     app = QCoreApplication.instance() or QCoreApplication(["fhud-bench"])
-    pipeline = build_pipeline(config, path, realtime=True, concepts=False)
+    pipeline = build_pipeline(config, path, realtime=True, concepts=concepts)
     backlog: list[tuple[float, float]] = []
     pipeline.asr.metrics.connect(lambda m: backlog.append((m["audio_s"], m["backlog_s"])))
+    reader, lines, objects = pipeline.words.reader(from_start=True), JsonLines(), []
+
+    def pump() -> None:  # read as it comes: a long run writes more events than the ring holds
+        objects.extend(lines.feed(reader.read()))
+
+    timer = QTimer()
+    timer.timeout.connect(pump)
+    timer.start(POLL_MS)
     pipeline.finished.connect(app.quit)
-    reader = pipeline.words.reader(from_start=True)
     t0 = time.monotonic()
     pipeline.start()
     if pipeline.error is None:
         app.exec()
     pipeline.stop()
+    timer.stop()
+    pump()
     wall = time.monotonic() - t0
     if pipeline.error:
         raise SystemExit(f"fhud: error: {pipeline.error}")
-    recs = reader.read()
-    recs = recs[recs["kind"] == int(Kind.WORD)]
     m = pipeline.asr.snapshot()
-    return StreamResult(
-        " ".join(decode_text(r["text"]) for r in recs),
-        [float(r["emitted_at"] - r["end"]) for r in recs],
-        m["audio_s"], wall, m["busy_s"], backlog, int(m["drops"]) + reader.dropped, int(m["overflows"]),
-    )
+    return StreamResult(objects, m["audio_s"], wall, m["busy_s"], backlog,
+                        int(m["drops"]) + reader.dropped, int(m["overflows"]))  # fmt: skip
 
 
-def figures(ref: str, batch_text: str, s: StreamResult) -> list[Figure]:
-    batch_wer, stream_wer = wer(ref, batch_text), wer(ref, s.text)
+def figures(corpus: Corpus, batch: list[TimedWord], s: StreamResult, stream: Stream) -> list[Figure]:
+    final = [w.text for w in stream.final_words]
+    committed = [w.text for w in stream.committed]
+    ref = corpus.reference
+    batch_wer, final_wer = wer(ref, " ".join(w.text for w in batch)), wer(ref, " ".join(final))
+    lat = latency_figures(stream)
     levels = [b for _, b in s.backlog] or [0.0]
     tail = [b for t, b in s.backlog if t >= s.audio_s * 0.5] or levels
-    return [
+    doubled = doubled_phrases(final) - doubled_phrases(ref.split())
+    out = [
         Figure("audio", s.audio_s, None, " s"),
         Figure("batch WER", batch_wer, None),
-        Figure("streaming WER", stream_wer, None),
-        Figure("streaming / batch WER", stream_wer / max(batch_wer, 1e-9), 1.25),
-        Figure("word latency p50", percentile(s.latencies, 50), 1.5, " s"),
-        Figure("word latency p95", percentile(s.latencies, 95), 3.0, " s"),
+        Figure("final WER (after revisions)", final_wer, None),
+        Figure("final / batch WER", final_wer / max(batch_wer, 1e-9), 1.10),
+        Figure("committed WER", wer(ref, " ".join(committed)), None),
+        Figure("revision rate (committed words changed)", revised_words(stream) / max(len(committed), 1), 0.05),
+        Figure("committed latency p50", lat["committed_p50"], 1.3, " s"),
+        Figure("committed latency p95", lat["committed_p95"], 2.5, " s"),
+        Figure("first draft latency p50", lat["first_seen_p50"], 0.7, " s"),
+        Figure("doubled 3+-word phrases (beyond the text's)", doubled, 0),
         Figure("RTF (engine busy / audio)", s.busy_s / max(s.audio_s, 1e-9), 1.0),
         Figure("backlog max", max(levels), 3.0, " s"),
         Figure("backlog max, second half", max(tail), 3.0, " s"),
         Figure("drops + overflows", s.drops + s.overflows, 0),
         Figure("wall", s.wall_s, None, " s"),
     ]
+    return out + subset_figures(corpus, batch, stream)
+
+
+def subset_figures(corpus: Corpus, batch: list[TimedWord], stream: Stream) -> list[Figure]:
+    """Final and batch WER on the paragraphs tuned on and on the held-out ones."""
+    held = [p.held_out for p in corpus.paragraphs]
+    if not any(held):
+        return []
+    starts = [p.start for p in corpus.paragraphs]
+    per = {name: assign(words, starts) for name, words in
+           (("batch", batch), ("final", stream.final_words), ("committed", stream.committed))}  # fmt: skip
+    out = []
+    for label, pick in (("tuned-on", False), ("held-out", True)):
+        idx = [i for i, h in enumerate(held) if h == pick]
+        ref = " ".join(corpus.paragraphs[i].text for i in idx)
+        w = {k: wer(ref, " ".join(t for i in idx for t in v[i])) for k, v in per.items()}
+        out += [
+            Figure(f"{label}: batch WER", w["batch"], None),
+            Figure(f"{label}: final WER", w["final"], None),
+            Figure(f"{label}: committed WER", w["committed"], None),
+            Figure(f"{label}: final / batch WER", w["final"] / max(w["batch"], 1e-9), None),
+        ]
+    return out
 
 
 IDLE_NOISE_DBFS = (None, -66.0)  # digital silence; a quiet room through a microphone
@@ -265,23 +257,25 @@ def run(args: argparse.Namespace) -> int:
     if args.decode_log and not args.fast:
         raise SystemExit("fhud: error: --decode-log needs --fast (the engine runs in this process).")
     config = Config().with_("asr", engine="whisper")
-    with tempfile.TemporaryDirectory(prefix="fhud-bench-asr-") as tmp:
-        folder = Path(args.keep) if args.keep else Path(tmp)
-        folder.mkdir(parents=True, exist_ok=True)
-        path, ref = synthesize(folder, args.minutes)
-        audio, _ = load_audio(path)
-        model = load_whisper(config.asr)
-        t0 = time.perf_counter()
-        batch = " ".join(w.text for w in transcribe_words(model, audio, 0.0, config.asr))
-        print(f"batch: {len(audio) / SAMPLE_RATE:.1f} s of audio in {time.perf_counter() - t0:.1f} s")
-        if args.fast:
-            decodes: list[dict] | None = [] if args.decode_log else None  # recording costs engine time
-            result = stream_simulated(audio, config, model, decodes)
-            if decodes is not None:
-                meta = {"kind": "meta", "reference": ref, "batch": batch, "hop_s": config.asr.whisper_hop_s}
-                Path(args.decode_log).write_text("".join(json.dumps(d) + "\n" for d in [meta, *decodes]))
-        else:
-            del model  # the pipeline loads its own, inside its worker
-            result = stream_realtime(path, config)
-    mode = "simulated real-time clock" if args.fast else "real-time pacing"
-    return report(f"ASR, embedded Whisper tiny.en, {mode}", figures(ref, batch, result))
+    if args.llm:
+        config = config.with_("llm", model=args.llm)
+    corpus = load_corpus(args.corpus, args.minutes)
+    audio, _ = load_audio(corpus.wav)
+    model = load_whisper(config.asr)
+    t0 = time.perf_counter()
+    batch = [TimedWord(w.text, w.start, w.end) for w in transcribe_words(model, audio, 0.0, config.asr)]
+    print(f"batch: {len(audio) / SAMPLE_RATE:.1f} s of audio in {time.perf_counter() - t0:.1f} s")
+    if args.fast:
+        decodes: list[dict] | None = [] if args.decode_log else None  # recording costs engine time
+        result = stream_simulated(audio, config, model, decodes)
+        if decodes is not None:
+            meta = {"kind": "meta", "reference": corpus.reference, "batch": " ".join(w.text for w in batch),
+                    "hop_s": config.asr.whisper_hop_s, "corpus": args.corpus}  # fmt: skip
+            Path(args.decode_log).write_text("".join(json.dumps(d) + "\n" for d in [meta, *decodes]))
+    else:
+        del model  # the pipeline loads its own, inside its worker
+        result = stream_realtime(corpus.wav, config, args.concepts == "on")
+    stream = collect(result.objects)
+    mode = "simulated real-time clock" if args.fast else f"real-time pacing, concept worker {args.concepts}"
+    return report(f"ASR on the {corpus.name} corpus, embedded Whisper tiny.en, {mode}",
+                  figures(corpus, batch, result, stream))

@@ -68,7 +68,7 @@ def load(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fhud_app.bench.asr import wer
+    from fhud_app.bench.asr_metrics import wer
 
     parser = argparse.ArgumentParser(prog="python -m fhud_app.bench.asr_replay", description=__doc__.split("\n\n")[0])
     parser.add_argument("log", type=Path, help="written by 'fhud bench asr --fast --decode-log FILE'")

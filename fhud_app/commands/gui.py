@@ -31,7 +31,13 @@ def run(args: argparse.Namespace) -> int:
     set_default_surface_format()  # before the QApplication exists
     from fhud_app.app import make_pipeline, make_view
 
-    return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    try:
+        return run_gui(args, view_factory=make_view, pipeline_factory=make_pipeline)
+    except Exception as exc:  # noqa: BLE001 - a windowed app has no console: say it, log it
+        from fhud_app.hud.crash import fatal
+
+        fatal(exc)
+        return 1
 
 
 def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_factory: PipelineFactory) -> int:
@@ -41,6 +47,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
 
     from fhud_app.app_gui import App
     from fhud_app.core import paths
+    from fhud_app.hud.crash import CrashBridge
     from fhud_app.hud.launch import config_from, feed_from, leave_now, trace
     from fhud_app.hud.settings import Settings
     from fhud_app.hud.single_instance import SingleInstance
@@ -59,6 +66,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     config = config_from(args, settings)
     gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
               pipeline_factory=pipeline_factory)  # fmt: skip
+    CrashBridge(gui.show_error, gui)  # unhandled exceptions, any thread: HUD + tray + log
     instance.show_requested.connect(gui.show_hud)  # a second launch asked for the HUD
     wakeup = quit_on_signals(gui.quit, gui)  # before the window shows: no unhandled window
     gui.start(args.exit_after)

@@ -22,7 +22,7 @@ import numpy as np
 from fhud_app.audio.sanitize import source_note
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError, InputError
-from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text, event_to_dict
+from fhud_app.core.events import EVENT_DTYPE, JsonLines, Kind, decode_text
 
 POLL_MS = 20
 NO_SPEECH = "no speech found"
@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--realtime", action="store_true",
                         help="pace the file as if it were a microphone")
     parser.add_argument("--format", choices=("text", "jsonl"), default="text",
-                        help="text: words as they become final; jsonl: one JSON object per line")
+                        help="text: the final text, an utterance at a time; jsonl: one JSON object per event")
     parser.add_argument("--drafts", action="store_true",
                         help="also print the unstable draft tail as it changes")
 
@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Printer:
     """Turns word-ring records into output lines (text or JSON Lines).
 
+    JSON Lines prints every event as it comes (a revision's records as one object).
+    Text prints the final text: an utterance's words once it has ended, after its revision;
+    with ``drafts`` the words still open and the draft tail show in brackets meanwhile.
     When the reader goes away (``| head``) it stops writing and calls ``on_broken`` once.
     """
 
@@ -56,6 +59,9 @@ class Printer:
         self.words = 0
         self._line = 0  # characters on the current text line
         self._draft_shown = 0
+        self._draft = ""
+        self._open: dict[int, list[str]] = {}  # utterance -> its words, not printed yet
+        self._json = JsonLines()
         self.field = ConceptField()  # what the text format summarizes at the end
 
     def records(self, recs: np.ndarray) -> None:
@@ -73,34 +79,51 @@ class Printer:
 
     def _records(self, recs: np.ndarray) -> None:
         for rec in recs:
-            kind = int(rec["kind"])
-            if kind == Kind.WORD:
-                self.words += 1
-            elif kind in CONCEPT_KINDS:  # text: summarized at the end
+            if int(rec["kind"]) in CONCEPT_KINDS:
                 self.field.add(rec)
-                if self.fmt != "jsonl":
-                    continue
-            elif not (kind == Kind.DRAFT and self.drafts):
-                continue
+        for d in self._json.feed(recs):
+            kind = d["type"]
+            self.words += kind == "word"
             if self.fmt == "jsonl":
-                self.out.write(json.dumps(event_to_dict(rec), ensure_ascii=False) + "\n")
-            else:
-                self._text(kind, decode_text(rec["text"]))
+                if kind != "draft" or self.drafts:
+                    self.out.write(json.dumps(d, ensure_ascii=False) + "\n")
+            elif kind == "word":
+                if d["utterance"]:
+                    self._open.setdefault(d["utterance"], []).append(d["text"])
+                else:  # an engine without utterances: every word is final at once
+                    self._print([d["text"]])
+            elif kind == "revision":
+                self._open[d["utterance"]] = [w["text"] for w in d["words"]]
+            elif kind == "utterance":
+                self._print(self._open.pop(d["utterance"], []))
+            elif kind == "draft":
+                self._draft = d["text"]
+            self._show_draft()
         self.out.flush()
 
-    def _text(self, kind: int, text: str) -> None:
-        if kind == Kind.DRAFT:  # shown after the final words, replaced by the next event
-            self.out.write(f" [{text}]" if text else "")
-            self._draft_shown = len(text) + 3 if text else 0
+    def _show_draft(self) -> None:
+        if self.fmt == "jsonl" or not self.drafts:
             return
+        text = " ".join([w for words in self._open.values() for w in words] + ([self._draft] if self._draft else []))
+        self._erase_draft()
+        if text:  # shown after the final words, replaced by the next event
+            self.out.write(f" [{text}]")
+            self._draft_shown = len(text) + 3
+
+    def _erase_draft(self) -> None:
         if self._draft_shown:
-            self.out.write("\b" * self._draft_shown + " " * self._draft_shown + "\b" * self._draft_shown)
+            n = self._draft_shown
+            self.out.write("\b" * n + " " * n + "\b" * n)
             self._draft_shown = 0
-        if self._line and self._line + len(text) > 78:
-            self.out.write("\n")
-            self._line = 0
-        self.out.write((" " if self._line else "") + text)
-        self._line += len(text) + 1
+
+    def _print(self, words: list[str]) -> None:
+        self._erase_draft()
+        for text in words:
+            if self._line and self._line + len(text) > 78:
+                self.out.write("\n")
+                self._line = 0
+            self.out.write((" " if self._line else "") + text)
+            self._line += len(text) + 1
 
     def close(self, stats: dict[str, Any]) -> None:
         if self.broken:
@@ -114,6 +137,10 @@ class Printer:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(stats) + "\n")
         else:
+            for u in sorted(self._open):  # utterances the stream never closed
+                self._print(self._open[u])
+            self._open, self._draft = {}, ""
+            self._erase_draft()
             if self._line:
                 self.out.write("\n")
             summary = self.field.summary()

@@ -174,10 +174,12 @@ class Tray(QObject):
 
 
 def show_about() -> None:
+    from fhud_app.core import logs
+
     QMessageBox.about(
         None, "About fHUD",
         f"fHUD {__version__}, the thought crystallizer.\nEverything runs on this machine; "
-        "no audio or text leaves it.",
+        f"no audio or text leaves it.\n\nLog file: {logs.log_file() or 'none (console only)'}",
     )  # fmt: skip
 
 

@@ -2,15 +2,18 @@
 
 Words flow left to right along the bottom of the field like a live caption;
 when a line is full the older lines move up.  A word stays legible for
-``word_life_s`` seconds and then dissolves into particles.
+``word_life_s`` seconds and then dissolves into particles.  A revision of an
+utterance still on screen replaces its words where they stand: unchanged words
+stay, changed ones fade in, and the words after them glide to their new places.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 MAX_WORD_CHARS = 28
 FADE_IN_S = 0.25
@@ -64,6 +67,8 @@ class Word:
     width: float = 0.0
     dissolve_at: float = 0.0
     spawned: bool = False
+    utterance: int = 0  # the ASR utterance the word belongs to (0: unknown)
+    tx: float = -1.0  # the x the word glides to after a revision (< 0: where it is)
 
 
 @dataclass
@@ -96,7 +101,7 @@ class Caption:
     def baseline(self, line: int) -> float:
         return self.height - self.margin - line * self.line_h - self.font_px * 0.3
 
-    def add(self, text: str, now: float) -> Word | None:
+    def add(self, text: str, now: float, utterance: int = 0) -> Word | None:
         text = clean_text(text)
         if not text:
             return None
@@ -108,11 +113,56 @@ class Caption:
                 old.line += 1
             self._cursor = left
         x = max(left, self._cursor)
-        word = Word(text, normalize(text), now, x, width=w, dissolve_at=now + self.word_life_s)
+        word = Word(text, normalize(text), now, x, width=w, dissolve_at=now + self.word_life_s,
+                    utterance=utterance)  # fmt: skip
         word.y = self.baseline(0)
         self._cursor = x + w + space
         self.words.append(word)
         return word
+
+    def revise(self, utterance: int, texts: Sequence[str], now: float) -> bool:
+        """Replace the words of ``utterance`` by ``texts`` where they stand; False when none
+        of its words is on screen any more, or one has begun to dissolve (nothing changes)."""
+        idx = [i for i, w in enumerate(self.words) if utterance and w.utterance == utterance]
+        if not idx or any(self.words[i].spawned for i in idx):
+            return False
+        i0, i1 = idx[0], idx[-1] + 1
+        old = self.words[i0:i1]
+        new = [t for t in (clean_text(t) for t in texts) if t]
+        keep: dict[int, Word] = {}  # index in new -> the unchanged old word
+        matcher = SequenceMatcher(a=[w.text for w in old], b=new, autojunk=False)
+        for a, b, n in matcher.get_matching_blocks():
+            keep.update({b + k: old[a + k] for k in range(n)})
+        life = max((w.dissolve_at for w in old), default=now + self.word_life_s)
+        words = []
+        for j, text in enumerate(new):
+            w = keep.get(j) or Word(text, normalize(text), now, old[0].x, line=old[0].line,
+                                    y=old[0].y, width=max(1.0, self.measure("word", text)),
+                                    dissolve_at=life, utterance=utterance)  # fmt: skip
+            words.append(w)
+        self.words[i0:i1] = words
+        self._reflow(i0, old[0].x, old[0].line)
+        return True
+
+    def _reflow(self, i0: int, x: float, line: int) -> None:
+        """Lay the words from ``i0`` on out again, starting at (``x``, ``line``); the
+        newest line stays line 0 and the older lines move by the lines gained or lost."""
+        space = self.measure("word", " ") or self.font_px * 0.3
+        left, right = self.margin, self.width - self.margin
+        rows: list[int] = []
+        row = 0
+        for w in self.words[i0:]:
+            if x > left and x + w.width > right:
+                row, x = row + 1, left
+            w.tx = x
+            rows.append(row)
+            x += w.width + space
+        shift = row - line  # the first revised word's line becomes ``row`` lines above 0
+        for w in self.words[:i0]:
+            w.line += shift
+        for w, r in zip(self.words[i0:], rows, strict=True):
+            w.line = row - r
+        self._cursor = x if self.words[i0:] else self._cursor
 
     def update(self, now: float, dt: float) -> list[Word]:
         """Ease lines into place; return the words that start dissolving now."""
@@ -126,6 +176,10 @@ class Caption:
                 out.append(w)
             target = self.baseline(w.line)
             w.y += (target - w.y) * min(1.0, dt * 10.0)
+            if w.tx >= 0.0:  # gliding after a revision
+                w.x += (w.tx - w.x) * min(1.0, dt * 10.0)
+                if abs(w.tx - w.x) < 0.5:
+                    w.x, w.tx = w.tx, -1.0
         self.words = [w for w in self.words if now < w.dissolve_at + DISSOLVE_S]
         excess = len(self.words) - 2 * self.max_words
         if excess > 0:  # a flood: fading words go first, oldest first

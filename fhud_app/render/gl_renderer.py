@@ -65,6 +65,9 @@ def _set(uniform: Any, value: Any) -> None:
         uniform.value = value
 
 
+PROGRAMS = ("field", "filament", "glow", "particles", "text")  # shaders/<name>.glsl
+
+
 class GLRenderer:
     """GL objects for one context; call :meth:`release` before the context goes."""
 
@@ -72,8 +75,7 @@ class GLRenderer:
         self.ctx = ctx
         self.capacity = int(capacity)
         defines = {"MAX_CONCEPTS": max_concepts, "SEGMENTS": SEGMENTS}
-        names = ("field", "filament", "glow", "particles", "text")
-        self.progs = {n: load_program(ctx, n, defines) for n in names}
+        self.progs = {n: load_program(ctx, n, defines) for n in PROGRAMS}
         self.particle_buf = ctx.buffer(reserve=self.capacity * PARTICLE_FLOATS * 4)
         self.link_buf = ctx.buffer(reserve=MAX_LINKS * 16)
         self.text_buf = ctx.buffer(reserve=MAX_GLYPHS * TEXT_FLOATS * 4)

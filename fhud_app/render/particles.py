@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fhud_app.core.config import RenderConfig
-from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
+from fhud_app.core.events import EVENT_DTYPE, JsonLines, Kind, decode_text
 from fhud_app.render.caption import DISSOLVE_S, Caption, Measure, Word, approx_measure, clean_text
 from fhud_app.render.concepts import ConceptSet
 from fhud_app.render.pool import PARTICLE_FLOATS, ParticlePool
@@ -68,6 +68,7 @@ class ParticleModel:
         self.draft = ("", 0.0)
         self.words_seen = 0
         self.words_dropped = 0
+        self._revisions = JsonLines()  # joins a revision's records (they may span two batches)
         self._rng = np.random.default_rng(seed)
         self._pending: deque[tuple[str, np.ndarray, float]] = deque(maxlen=64)
         self._in_flight_until = -math.inf
@@ -104,6 +105,8 @@ class ParticleModel:
         for rec in events[(kinds == Kind.CONCEPT) | (kinds == Kind.LINK) | (kinds == Kind.RETIRE)]:
             self._concept_event(rec)
         self._words(events[kinds == Kind.WORD])
+        for rev in self._revisions.feed(events[kinds == Kind.REVISION]):
+            self.caption.revise(rev["utterance"], [w["text"] for w in rev["words"]], self.now)
         drafts = np.flatnonzero(kinds == Kind.DRAFT)
         if len(drafts) and not (kinds[drafts[-1] :] == Kind.WORD).any():
             # the newest draft came after every word of this batch: it is still the tail
@@ -116,7 +119,7 @@ class ParticleModel:
             self.words_dropped += len(words) - keep
             words = words[-keep:]
         for rec in words:
-            if self.caption.add(decode_text(rec["text"]), self.now) is not None:
+            if self.caption.add(decode_text(rec["text"]), self.now, int(rec["id"])) is not None:
                 self.draft = ("", self.now)
 
     def _concept_event(self, rec: np.void) -> None:

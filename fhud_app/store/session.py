@@ -1,8 +1,8 @@
 """The session file: everything said and crystallized, appended as JSON Lines.
 
 One file a session under ``paths.sessions_dir()``, in the schema of
-``fhud transcribe --format jsonl`` (word, concept, link, retire events) after a
-header line.  Lines wait in memory until they are written; a write that fails
+``fhud transcribe --format jsonl`` (word, revision, concept, link, retire events)
+after a header line.  Lines wait in memory until they are written; a write that fails
 (a full disk, a folder that went away) keeps them and is retried on the next
 flush, so nothing already captured is lost while the app runs; at exit,
 :meth:`SessionRecorder.rescue` writes what is still pending to a fallback file.
@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from fhud_app.core.events import Kind, event_to_dict
+from fhud_app.core.events import JsonLines
 
-RECORDED = (Kind.WORD, Kind.CONCEPT, Kind.LINK, Kind.RETIRE)
+RECORDED = ("word", "revision", "concept", "link", "retire")
 
 
 class SessionRecorder:
@@ -40,15 +40,15 @@ class SessionRecorder:
         self.words = 0
         self.error: str | None = None  # the message of the last failed write ...
         self.cause = ""  # ... and its cause, in words
+        self._json = JsonLines()  # joins a revision's records into one line
         self._t0 = time.monotonic()
 
     def add(self, recs: np.ndarray) -> None:
         """Queue the records worth keeping (drafts and utterance marks are not)."""
-        for rec in recs:
-            kind = int(rec["kind"])
-            if kind in RECORDED:
-                self.words += kind == Kind.WORD
-                self.pending.append(json.dumps(event_to_dict(rec), ensure_ascii=False))
+        for d in self._json.feed(recs):
+            if d["type"] in RECORDED:
+                self.words += d["type"] == "word"
+                self.pending.append(json.dumps(d, ensure_ascii=False))
 
     def flush(self) -> str | None:
         """Write what is pending; a one-line message naming the cause when that failed

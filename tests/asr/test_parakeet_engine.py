@@ -106,3 +106,22 @@ def test_download_reports_progress_then_loads(monkeypatch, tmp_path, tiny_parake
     engine.close()
     assert "downloaded" in choice.reason and isinstance(engine, ParakeetEngine)
     assert progress[:2] == [0.25, 1.0] and progress[-1] == 1.0
+
+
+def test_tiny_model_keeps_the_event_contract(tiny_cfg: AsrConfig) -> None:
+    """Every word carries its utterance id; ids grow; each is ended once, after its words;
+    Parakeet makes one pass, so it never revises."""
+    engine, _ = load_engine(tiny_cfg, MlxGate())
+    rng = np.random.default_rng(5)
+    speech = (0.1 * rng.standard_normal(16_000 * 2)).astype(np.float32)
+    audio = np.concatenate([speech, np.zeros(16_000 * 3, np.float32), speech])
+    updates = [engine.feed(audio[i : i + 4_000]) for i in range(0, len(audio), 4_000)]
+    updates.append(engine.flush())
+    engine.close()
+    ended: list[int] = []
+    for u in updates:
+        assert u.revisions == []
+        assert all(w.utterance >= 1 and w.utterance not in ended for w in u.final)
+        ended += u.ended
+    ids = [w.utterance for u in updates for w in u.final]
+    assert ids and ids == sorted(ids) and sorted(set(ids)) == ended == sorted(ended)

@@ -10,7 +10,7 @@ from fhud_app.asr.base import AsrEngine, Word
 from fhud_app.asr.vad import FRAME, SpeechTracker
 from fhud_app.asr.whisper_engine import KEEP_SILENCE_S, WhisperEngine, transcribe_words
 from fhud_app.audio.file_source import load_audio
-from fhud_app.bench.asr import normalize
+from fhud_app.bench.asr_metrics import normalize
 from fhud_app.core.config import AsrConfig
 from tests.conftest import SPEECH_TEXT
 

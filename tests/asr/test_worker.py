@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fhud_app.asr.base import EngineUpdate, Word
+from fhud_app.asr.base import EngineUpdate, Revision, Word
 from fhud_app.asr.worker import AsrWorker
 from fhud_app.core.config import Config
 from fhud_app.core.errors import ModelError
@@ -146,3 +146,42 @@ def test_tiny_parakeet_through_the_worker(qtbot, tiny_parakeet_dir: Path) -> Non
     starts = recs[recs["kind"] == int(Kind.WORD)]["start"]
     assert len(starts) > 5 and np.all(np.diff(starts) >= 0) and gate.acquisitions > 0
     assert worker.engine_name == "parakeet" and worker.engine is None
+
+
+class RevisingEngine(CountingEngine):
+    """CountingEngine whose words belong to utterances of two words; each ending utterance
+    is revised to its words in upper case."""
+
+    def feed(self, samples: np.ndarray) -> EngineUpdate:
+        update = super().feed(samples)
+        update.final = [Word(w.text, w.start, w.end, w.confidence, utterance=1 + int(w.text[1:]) // 2)
+                        for w in update.final]
+        for w in update.final:
+            if int(w.text[1:]) % 2:  # the second word ends its utterance
+                mates = (f"w{int(w.text[1:]) - 1}", w.text)
+                update.revisions.append(Revision(w.utterance, tuple(
+                    Word(t.upper(), w.start, w.end, 0.5, w.utterance) for t in mates)))
+                update.ended.append(w.utterance)
+        return update
+
+    def flush(self) -> EngineUpdate:
+        return EngineUpdate()
+
+
+def test_revisions_and_utterance_ends_reach_the_ring_after_their_words(qtbot) -> None:
+    from fhud_app.core.events import JsonLines, final_words
+
+    source = Source()
+    worker, audio, words = make_worker(lambda c, g, p: (RevisingEngine(), "r"), source)
+    reader = words.reader(from_start=True)
+    audio.write(np.zeros(16_000 * 2, np.float32))
+    source.finished.set()
+    with qtbot.waitSignal(worker.drained, timeout=10_000):
+        worker.start()
+    worker.wait()
+    objs = JsonLines().feed(reader.read())
+    kinds = [o["type"] for o in objs if o["type"] != "draft"]
+    assert kinds == ["word", "word", "revision", "utterance"] * 2
+    assert [o["utterance"] for o in objs if o["type"] == "word"] == [1, 1, 2, 2]
+    assert final_words(objs) == ["W0", "W1", "W2", "W3"]
+    assert worker.snapshot()["words"] == 4  # revised words are not counted as new words

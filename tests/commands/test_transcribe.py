@@ -11,12 +11,12 @@ import pytest
 import soundfile as sf
 
 from fhud_app.audio import mic_source
-from fhud_app.bench.asr import normalize
+from fhud_app.bench.asr_metrics import normalize
 from fhud_app.cli import main
 from tests.audio.fake_sounddevice import FakeSoundDevice
 from tests.conftest import SPEECH_TEXT
 
-WORD_KEYS = {"type", "text", "start", "end", "confidence", "emitted_at"}
+WORD_KEYS = {"type", "text", "start", "end", "confidence", "emitted_at", "utterance"}
 STATS_KEYS = {"type", "audio_s", "wall_s", "rtf", "latency_p50", "latency_p95", "drops", "overflows"}
 ASR_ONLY = ["--engine", "whisper", "--llm", "none"]
 
@@ -41,7 +41,7 @@ def test_jsonl_schema(qapp, capsys, speech_wav: Path) -> None:
     words = [o for o in objs if o["type"] == "word"]
     assert all(set(o) == WORD_KEYS for o in words)
     assert all(0 <= o["confidence"] <= 1 and o["start"] <= o["end"] <= o["emitted_at"] + 0.05 for o in words)
-    assert all(set(o) == {"type", "text"} for o in objs if o["type"] == "draft")
+    assert all(set(o) == {"type", "text", "reaches", "emitted_at"} for o in objs if o["type"] == "draft")
     assert any(o["type"] == "draft" for o in objs)
     stats = objs[-1]
     assert stats["type"] == "stats" and STATS_KEYS <= set(stats)
@@ -135,3 +135,49 @@ def test_device_vanishing_mid_stream_keeps_the_words(qapp, capsys, monkeypatch, 
     assert_one_error_line(err, "stopped")
     words = [json.loads(line)["text"].lower() for line in lines if '"word"' in line]
     assert len(words) > 10 and "pilots" in " ".join(words)
+
+
+def _revised_stream() -> np.ndarray:
+    from fhud_app.core.events import Kind, make_event, make_revision
+
+    def word(text: str, utt: int, t: float) -> np.ndarray:
+        return make_event(Kind.WORD, text=text, start=t, end=t + 0.3, id=utt, emitted_at=t + 1)
+
+    return np.concatenate([
+        word("run", 1, 0.0), word("we", 1, 0.3), word("lights", 1, 0.6),
+        make_revision(1, [("runway", 0.0, 0.5, 0.9), ("lights", 0.6, 0.9, 0.9)], emitted_at=2.0),
+        make_event(Kind.UTTERANCE, id=1, emitted_at=2.0),
+        word("just", 2, 3.0), make_revision(2, []), make_event(Kind.UTTERANCE, id=2),
+        word("north", 3, 5.0),  # never closed: printed at the end
+    ])
+
+
+def test_text_format_prints_the_final_text_of_each_utterance() -> None:
+    import io
+
+    from fhud_app.commands.transcribe import Printer
+
+    out = io.StringIO()
+    printer = Printer("text", drafts=False, out=out)
+    stream = _revised_stream()
+    printer.records(stream[:5])
+    assert out.getvalue() == ""  # utterance 1 is still open: its words may be revised
+    printer.records(stream[5:])
+    printer.close({"type": "stats"})
+    assert out.getvalue() == "runway lights north\n"
+
+
+def test_jsonl_carries_the_revision_and_applying_it_gives_the_final_text() -> None:
+    import io
+
+    from fhud_app.commands.transcribe import Printer
+    from fhud_app.core.events import final_words
+
+    out = io.StringIO()
+    printer = Printer("jsonl", drafts=False, out=out)
+    printer.records(_revised_stream())
+    printer.close({"type": "stats"})
+    objs = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [o["type"] for o in objs].count("revision") == 2
+    assert all(set(o) == WORD_KEYS for o in objs if o["type"] == "word")
+    assert final_words(objs) == ["runway", "lights", "north"]

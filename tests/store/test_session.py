@@ -58,3 +58,17 @@ def test_nothing_said_writes_no_file(tmp_path):
     rec.add(np.concatenate([make_event(Kind.DRAFT, text="hm")]))
     assert rec.flush() is None
     assert not rec.path.exists()
+
+
+def test_a_revision_is_one_line_even_when_its_records_arrive_in_two_reads(tmp_path):
+    from fhud_app.core.events import final_words, make_revision
+
+    rec = SessionRecorder(tmp_path, source="mic")
+    rev = make_revision(1, [("runway", 0.0, 0.5, 0.9), ("lights", 0.6, 0.9, 0.9)])
+    rec.add(np.concatenate([make_event(Kind.WORD, text="run", id=1), make_event(Kind.WORD, text="we", id=1),
+                            rev[:1]]))
+    rec.add(rev[1:])
+    rec.flush()
+    lines = [json.loads(x) for x in rec.path.read_text().splitlines()][1:]
+    assert [x["type"] for x in lines] == ["word", "word", "revision"]
+    assert final_words(lines) == ["runway", "lights"] and rec.summary()["words"] == 2

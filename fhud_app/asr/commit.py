@@ -1,0 +1,111 @@
+"""The streaming Whisper's commit policy: which decoded words become final, in which
+utterance, and how an utterance's second pass revises them (pure; no model).
+
+:class:`~fhud_app.asr.whisper_engine.WhisperEngine` decodes; every decode becomes a
+:class:`Decode` (its kind, the audio fed, its words, and what the VAD knew) and goes
+through :meth:`CommitPolicy.apply`.  ``bench/asr_replay.py`` replays recorded decodes
+through the same class, so a policy is compared on identical decodes.
+
+- ``hop``: a decode inside an utterance.  Words two successive decodes agree on are final
+  (LocalAgreement-2); a word ending within ``edge_s`` of the audio's end stays a draft.
+- ``force``: the window grew too long without agreement: what ends a hop before now is final.
+- ``utterance`` / ``flush``: a pause (or the end of the stream): everything left is final.
+- ``pass``: the whole utterance decoded again at its end.  Where it differs from the
+  utterance's final words, one :class:`~fhud_app.asr.base.Revision` replaces them; then
+  the utterance is closed (``EngineUpdate.ended``).
+
+A word the VAD heard no speech under (a filler Whisper writes into a pause) is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fhud_app.asr.agreement import Agreement, norm
+from fhud_app.asr.base import EngineUpdate, Revision, Word
+
+EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
+HEARD_SLACK_S = 0.1  # Whisper's word times are this loose around the speech the VAD found
+MIN_HEARD_S = 0.04  # a word needs this much speech under it (Silero frames are 32 ms)
+
+
+@dataclass(frozen=True)
+class Decode:
+    kind: str  # "hop" | "force" | "utterance" | "flush" | "pass"
+    now: float  # audio seconds fed when it was made
+    words: tuple[Word, ...] | None  # None (flush only): the newest hypothesis stands
+    speech: tuple[tuple[float, float], ...] = ()  # VAD speech segments over the window
+    heard_to: float = float("inf")  # the VAD had classified the audio up to here
+
+    def to_json(self) -> dict[str, Any]:
+        words = None if self.words is None else [[w.text, w.start, w.end, w.confidence] for w in self.words]
+        return {"kind": self.kind, "now": self.now, "words": words,
+                "speech": [list(s) for s in self.speech], "heard_to": self.heard_to}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Decode:
+        raw = d.get("words")
+        words = None if raw is None else tuple(Word(str(t), float(a), float(b), float(p)) for t, a, b, p in raw)
+        speech = tuple((float(a), float(b)) for a, b in d.get("speech") or ())
+        # A log without VAD information keeps every word (-inf: none was classified).
+        return cls(str(d["kind"]), float(d["now"]), words, speech, float(d.get("heard_to", "-inf")))
+
+
+def heard(words: Sequence[Word], speech: Sequence[tuple[float, float]], heard_to: float) -> list[Word]:
+    """The words with speech under them (or too recent for the VAD to say)."""
+    out = []
+    for w in words:
+        if w.end > heard_to:
+            out.append(w)
+            continue
+        a, b = w.start - HEARD_SLACK_S, w.end + HEARD_SLACK_S
+        if sum(max(0.0, min(b, s1) - max(a, s0)) for s0, s1 in speech) >= MIN_HEARD_S:
+            out.append(w)
+    return out
+
+
+class CommitPolicy:
+    def __init__(self, votes: int = 2, edge_s: float = EDGE_S, hop_s: float = 0.8) -> None:
+        self.agree = Agreement(votes)
+        self.edge_s = edge_s
+        self.hop_s = hop_s
+        self.utterance = 1  # the open utterance's id
+        self.words: list[Word] = []  # its final words
+        self.closing = False  # its words are all final; its pass is due
+
+    def apply(self, d: Decode) -> EngineUpdate:
+        if d.kind == "pass":
+            return self.close(d)
+        hyp = None if d.words is None else heard(d.words, d.speech, d.heard_to)
+        if d.kind in ("utterance", "flush"):
+            final = self.agree.finish(hyp)
+            self.closing = True
+        elif d.kind in ("hop", "force"):
+            force = d.now - self.hop_s if d.kind == "force" else None
+            final = self.agree.update(hyp or [], d.now, self.edge_s, force)
+        else:
+            raise ValueError(f"unknown decode kind {d.kind!r}")
+        final = [replace(w, utterance=self.utterance) for w in final]
+        self.words += final
+        return EngineUpdate(final, self.agree.draft, draft_end=self.draft_end)
+
+    def close(self, d: Decode | None = None) -> EngineUpdate:
+        """Close the open utterance; ``d`` (a ``pass`` decode) revises its words first."""
+        update = EngineUpdate(draft=self.agree.draft, draft_end=self.draft_end)
+        if d is not None and d.words is not None:
+            again = [replace(w, utterance=self.utterance) for w in heard(d.words, d.speech, d.heard_to)]
+            if [norm(w.text) for w in again] != [norm(w.text) for w in self.words]:
+                update.revisions.append(Revision(self.utterance, tuple(again)))
+                self.words = again
+        if self.words or update.revisions:
+            update.ended.append(self.utterance)
+            self.utterance += 1
+        self.words, self.closing = [], False
+        return update
+
+    @property
+    def draft_end(self) -> float:
+        tail = self.agree.pending + self.agree.edge
+        return tail[-1].end if tail else 0.0

@@ -1,0 +1,1 @@
+"""``fhud --selftest``: the checks, the files a bundle must carry, the network watch."""
