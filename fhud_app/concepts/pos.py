@@ -17,7 +17,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from fhud_app.store.normalize import SPACY_MODEL, STOPWORDS, is_content, model_folder, phrase_key
+from fhud_app.store.normalize import (
+    SPACY_MODEL,
+    STOPWORDS,
+    import_spacy,
+    is_content,
+    model_folder,
+    phrase_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +62,12 @@ class Tagger:
     """spaCy tagging of utterances; thread-confined to the worker that built it."""
 
     def __init__(self) -> None:
-        import spacy
-
+        spacy = import_spacy()
         folder = model_folder()  # loaded from its folder: no package metadata needed (bundles)
         try:
             if folder is None:
                 raise OSError(SPACY_MODEL)
-            self.nlp = spacy.load(folder, exclude=["ner"])
+            self.nlp = spacy.load(folder, exclude=["ner"])  # type: ignore[attr-defined]
         except OSError as exc:
             from fhud_app.core.errors import ModelError
 

@@ -53,10 +53,35 @@ def words(text: str) -> list[str]:
     return [w.lower().strip("'-") for w in _WORD.findall(text) if w.strip("'-")]
 
 
+def import_spacy() -> object:
+    """``import spacy`` without its one side effect on the network stack.
+
+    spaCy's ``download`` command imports requests, whose urllib3 probes for IPv6 at import by
+    binding a socket to ``::1``.  fHUD downloads nothing with it and keeps to no network at
+    all, so the probe is skipped (urllib3, if it is first imported here, then resolves IPv4
+    only).
+    """
+    import socket
+    import sys
+
+    if "spacy" in sys.modules or "urllib3" in sys.modules:
+        import spacy
+
+        return spacy
+    saved = socket.has_ipv6
+    socket.has_ipv6 = False
+    try:
+        import spacy
+    finally:
+        socket.has_ipv6 = saved
+    return spacy
+
+
 class _Tables:
     """spaCy's English lemma index, exceptions and rules, per part of speech."""
 
     def __init__(self, folder: Path) -> None:
+        import_spacy()
         from spacy.lookups import Lookups
 
         lookups = Lookups().from_disk(folder)

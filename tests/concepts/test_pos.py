@@ -43,3 +43,18 @@ def test_a_phrase_never_spans_words_that_modify_something_else(tagger: Tagger) -
 
 def test_generic_nouns_alone_are_not_candidates(tagger: Tagger) -> None:
     assert texts(tagger, "It took a lot of time this week.") == []
+
+
+def test_loading_the_tagger_opens_no_socket() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; seen = []\n"
+            "sys.addaudithook(lambda ev, a: seen.append(ev) if ev.startswith('socket.') else None)\n"
+            "from fhud_app.concepts.pos import Tagger\n"
+            "assert [p.text for p in Tagger().candidates('The garden needs compost.')] == "
+            "['garden', 'compost']\n"
+            "print(seen)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.strip() == "[]"  # urllib3's IPv6 probe (via spaCy's download command) skipped
