@@ -7,6 +7,7 @@ layer and fake levels.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ DEFAULT = ""  # the system default input
 
 class DeviceLayer(Protocol):
     def input_names(self) -> list[str]: ...
+
+    def rescan(self) -> None:
+        """Look for devices plugged in or removed since the last list."""
+        ...
 
 
 class SoundDeviceLayer:
@@ -33,6 +38,18 @@ class SoundDeviceLayer:
             return [d["name"] for d in sd.query_devices() if d.get("max_input_channels", 0) > 0]
         except (OSError, ImportError):
             return []
+
+    def rescan(self) -> None:
+        """Make PortAudio list the devices plugged in or out since it started (call only
+        while no stream is open: it re-initialises the library)."""
+        try:
+            sd = self._sd
+            if sd is None:
+                import sounddevice as sd
+            sd._terminate()
+            sd._initialize()
+        except Exception:  # noqa: BLE001 - PortAudioError, a missing library: the old list stays
+            logging.getLogger(__name__).debug("device rescan", exc_info=True)
 
 
 def matches(requested: str, names: list[str]) -> bool:
