@@ -39,7 +39,7 @@ class Decode:
     now: float  # audio seconds fed when it was made
     words: tuple[Word, ...] | None  # None (flush only): the newest hypothesis stands
     speech: tuple[tuple[float, float], ...] = ()  # VAD speech segments over the window
-    heard_to: float = float("inf")  # the VAD had classified the audio up to here
+    heard_to: float = float("-inf")  # the VAD had classified the audio up to here (-inf: no VAD)
 
     def to_json(self) -> dict[str, Any]:
         words = None if self.words is None else [[w.text, w.start, w.end, w.confidence] for w in self.words]

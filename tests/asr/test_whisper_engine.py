@@ -137,3 +137,45 @@ def test_energy_gate_keeps_the_speech_onset(speech) -> None:
     assert gated.last_speech_end == ungated.last_speech_end > 3.0
     assert gated.speech_frames == ungated.speech_frames > 0
     assert ungated.model_calls - gated.model_calls >= 20  # the 3 s of noise: ~23 batches
+
+
+def test_every_utterance_is_revised_at_most_once_then_closed(whisper_model, speech) -> None:
+    """The event contract on real decodes: words carry their utterance, a revision comes
+    before its utterance's end, nothing of an utterance follows its end, and the final
+    text (revisions applied) is as good as one batch decode of the same audio."""
+    from fhud_app.asr.base import update_records
+    from fhud_app.core.events import JsonLines, final_words
+
+    audio = np.concatenate([speech, np.zeros(16_000, np.float32), speech])
+    engine, lines, objs = WhisperEngine(whisper_model, AsrConfig()), JsonLines(), []
+    for i in range(0, len(audio) + 1600, 1600):
+        update = engine.feed(audio[i : i + 1600]) if i < len(audio) else engine.flush()
+        objs += lines.feed(update_records(update, engine.now_s, draft=False))
+    closed: set[int] = set()
+    for o in objs:
+        assert o["utterance"] not in closed, o
+        if o["type"] == "utterance":
+            closed.add(o["utterance"])
+    ids = [o["utterance"] for o in objs if o["type"] == "word"]
+    assert ids == sorted(ids) and set(ids) <= closed and len(closed) >= 2
+    assert sum(o["type"] == "revision" for o in objs) <= len(closed)
+    text = " ".join(final_words(objs))
+    batch = " ".join(w.text for w in transcribe_words(whisper_model, audio, 0.0, AsrConfig()))
+    final_wer = jiwer.wer(normalize(SPEECH_TEXT + " " + SPEECH_TEXT), normalize(text))
+    batch_wer = jiwer.wer(normalize(SPEECH_TEXT + " " + SPEECH_TEXT), normalize(batch))
+    assert final_wer <= batch_wer + 0.1, (text, batch)
+
+
+def test_speech_tracker_keeps_speech_segments() -> None:
+    probs = iter([0.9, 0.9, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1])
+
+    def fake_model(audio: np.ndarray) -> np.ndarray:
+        return np.array([next(probs) for _ in range(len(audio) // FRAME)])
+
+    vad = SpeechTracker(model=fake_model, min_batch=8, energy_floor=0.0)
+    vad.update(np.zeros(FRAME * 8, np.float32), 0, FRAME * 8)
+    f = FRAME / 16_000
+    assert vad.segments == [[0.0, pytest.approx(2 * f)], [pytest.approx(4 * f), pytest.approx(5 * f)]]
+    assert vad.speech_in(0.0, 8 * f) == pytest.approx(3 * f)
+    assert vad.speech_in(2 * f, 4 * f) == 0.0
+    assert vad.speech_start_after(3 * f) == pytest.approx(4 * f) and vad.speech_start_after(6 * f) is None
