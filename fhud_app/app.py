@@ -212,7 +212,8 @@ def build_pipeline(
     # Whisper (CTranslate2, one thread) decodes on one core while the LLM steps on the other;
     # only MLX engines (Parakeet) take the gate, at high priority.
     asr = AsrWorker(config, reader, words, gate, engine_factory, source=source,
-                    source_rate=source.sample_rate, feed_max_s=10.0 if live else 0.1)  # fmt: skip
+                    source_rate=source.sample_rate, feed_max_s=10.0 if live else 0.1,
+                    max_backlog_s=config.audio.max_backlog_s if live else None)  # fmt: skip
     concept_worker = None
     if concepts:
         # It shares the MLX gate (an MLX ASR engine keeps priority); at the end of the input

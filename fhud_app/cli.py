@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import sys
 
 from fhud_app import __version__
+from fhud_app.commands.argtypes import number
 from fhud_app.core import logs
 from fhud_app.core.errors import FhudError
+from fhud_app.core.pipes import BROKEN_PIPE_EXIT, silence_closed_output
 from fhud_app.core.privacy import disable_telemetry
 
 COMMANDS = {
@@ -73,19 +74,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 MAX_EXIT_AFTER_S = 7 * 24 * 3600.0  # a week; Qt timers end at 24.8 days
 
 
-def seconds(text: str) -> float:
-    """An argparse type: a finite, positive number of seconds, at most a week."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds")
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
-    if value > MAX_EXIT_AFTER_S:
-        raise argparse.ArgumentTypeError(f"{text} seconds is too long: at most {MAX_EXIT_AFTER_S:.0f} (a week)")
-    return value
+seconds = number("seconds", high=MAX_EXIT_AFTER_S, high_note="(a week)")
 
 
 def _check_llm(value: str | None) -> None:
@@ -120,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # any command's reader went away (``| head``): quietly
+        silence_closed_output(sys.stdout)
+        return BROKEN_PIPE_EXIT
 
 
 if __name__ == "__main__":  # pragma: no cover

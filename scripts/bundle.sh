@@ -13,8 +13,9 @@ t0=$(date +%s)
 nice -n 5 "$PY" -m PyInstaller --noconfirm --log-level WARN \
   --workpath build/pyinstaller --distpath dist build_linux.spec
 # Debug symbols (~70 MB, most in CTranslate2's extension), only where there are some: a full
-# strip breaks auditwheel-patched libraries such as numpy's OpenBLAS.
+# strip breaks auditwheel-patched libraries such as numpy's OpenBLAS.  (No `grep -q`: it exits
+# at the first match, readelf then dies of SIGPIPE and, with pipefail, the test fails.)
 find dist/fhud/_internal -name "*.so*" -type f | while read -r lib; do
-  if readelf -S "$lib" 2>/dev/null | grep -q '\.debug_info'; then strip --strip-debug "$lib"; fi
+  if readelf -S "$lib" 2>/dev/null | grep '\.debug_info' >/dev/null; then strip --strip-debug "$lib"; fi
 done
 echo "bundle: dist/fhud built in $(( $(date +%s) - t0 )) s ($(du -sh dist/fhud | cut -f1))" >&2

@@ -29,7 +29,8 @@ def strace_or_skip() -> str:
     strace = shutil.which("strace")
     if strace is None:
         pytest.skip("strace is not installed (scripts/bootstrap.sh installs it)")
-    probe = subprocess.run([strace, "-f", "-qq", "-e", "trace=none", "true"], capture_output=True, text=True)
+    probe = subprocess.run([strace, "-f", "-qq", "--seccomp-bpf", "-e", "trace=connect", "true"],
+                           capture_output=True, text=True)  # fmt: skip
     if probe.returncode != 0:
         pytest.skip(f"strace cannot trace here ({probe.stderr.strip()[:120]})")
     return strace

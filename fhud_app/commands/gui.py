@@ -61,7 +61,7 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     app.setWindowIcon(QIcon(str(paths.repo_resources() / "icon.png")))
     instance = SingleInstance(paths.data_dir())
     if not instance.acquire():
-        return _already_running(instance)
+        return _already_running(instance, args)
     settings = Settings()
     config = config_from(args, settings)
     gui = App(config, feed_from(args, config), settings, view_factory=view_factory,
@@ -73,19 +73,23 @@ def run_gui(args: argparse.Namespace, *, view_factory: ViewFactory, pipeline_fac
     code = app.exec()
     wakeup.close()
     instance.release()
-    if gui.controller.abandoned is not None:
-        leave_now(int(code))  # a worker is still inside a model load
-    return int(code)
+    # Settings are synced and the session flushed (App.quit): leave now.  A worker may still be
+    # inside a model load, and the interpreter's teardown of the engines' native libraries
+    # took seconds; SIGTERM and SIGINT must end the app within 2 s.
+    leave_now(int(code))
+    return int(code)  # not reached
 
 
-def _already_running(instance: SingleInstance) -> int:
+def _already_running(instance: SingleInstance, args: argparse.Namespace) -> int:
     """A second launch: ask the first to show its HUD, and say so."""
     from fhud_app.hud.single_instance import ALREADY_RUNNING
 
     pid = instance.owner()
     who = f" (process {pid})" if pid else ""
+    chose = any(getattr(args, name, None) for name in ("demo", "source", "device", "engine", "llm"))
+    after = " Quit it first to start with other options." if chose else ""
     if instance.ask_to_show():
-        print(f"fhud: {ALREADY_RUNNING}{who}: its HUD is shown.", file=sys.stderr)
+        print(f"fhud: {ALREADY_RUNNING}{who}: its HUD is shown.{after}", file=sys.stderr)
     else:
         print(f"fhud: {ALREADY_RUNNING}{who}: use its menu, or quit it first.", file=sys.stderr)
     return 0

@@ -25,10 +25,6 @@ from fhud_app.selftest.network import NetworkWatch
 Check = Callable[..., str]
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:  # ``fhud --selftest`` has no options
-    pass
-
-
 def _checks() -> list[tuple[str, Check]]:
     from fhud_app.selftest import checks
 

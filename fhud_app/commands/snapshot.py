@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fhud_app.commands.argtypes import number
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.events import EVENT_DTYPE, Kind
@@ -42,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="audio file (wav, flac, ogg)")
     parser.add_argument("--out", default="hud.png", help="PNG to write (default: hud.png)")
     parser.add_argument("--size", type=parse_size, default=(1280, 720), help="WIDTHxHEIGHT in pixels")
-    parser.add_argument("--dpr", type=float, default=1.0, help="device pixel ratio (2 = Retina)")
-    parser.add_argument("--at", type=float, metavar="SECONDS", help="audio second to draw (default: the end)")
+    parser.add_argument("--dpr", type=number("pixels per point", high=8), default=1.0, help="device pixel ratio (2 = Retina)")
+    parser.add_argument("--at", type=number("seconds", high=1e7, zero_ok=True), metavar="SECONDS",
+                        help="audio second to draw (default: the end)")
     parser.add_argument("--transparent", action="store_true",
                         help="keep the HUD's translucency instead of showing it over a dark desktop")
     parser.add_argument("--synthetic", action="store_true",

@@ -23,10 +23,10 @@ from fhud_app.audio.sanitize import source_note
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError, InputError
 from fhud_app.core.events import EVENT_DTYPE, JsonLines, Kind, decode_text
+from fhud_app.core.pipes import BROKEN_PIPE_EXIT, silence_closed_output
 
 POLL_MS = 20
 NO_SPEECH = "no speech found"
-BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a Unix tool cut off by ``head``
 STOP_PATIENCE_S = 0.5  # after the reader went away, how long the workers may take to end
 CONCEPT_KINDS = (Kind.CONCEPT, Kind.LINK, Kind.RETIRE)
 
@@ -214,28 +214,6 @@ def _concept_stats(pipeline: Any) -> dict[str, Any]:
         "concept_tokens_in": round(c["prompt_tokens_mean"], 1),
         "concept_tokens_out": round(c["new_tokens_mean"], 1),
     }
-
-
-def silence_closed_output(out: TextIO) -> None:
-    """Point the closed stdout (and stderr, when it is the same pipe) at /dev/null, so that
-    nothing written later, nor the interpreter's last flush, raises again."""
-    try:
-        fd = out.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # not a file descriptor (a test's StringIO): nothing to silence
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    same = [2] if _same_file(fd, 2) else []
-    for target in (fd, *same):
-        os.dup2(devnull, target)
-    os.close(devnull)
-
-
-def _same_file(a: int, b: int) -> bool:
-    try:
-        sa, sb = os.fstat(a), os.fstat(b)
-    except OSError:
-        return False
-    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
 def _say(text: str) -> None:

@@ -17,12 +17,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Signal
 
-from fhud_app.concepts.extractor import Extractor
+from fhud_app.concepts.extractor import Extraction, Extractor
 from fhud_app.concepts.utterances import Merged, Utterance, UtteranceCutter, Word, merge_utterances
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
@@ -32,6 +32,9 @@ from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
 from fhud_app.workers import Step, Worker
+
+if TYPE_CHECKING:
+    from fhud_app.concepts.keywords import KeywordExtractor
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,9 @@ class ConceptWorker(Worker):
         self.utterances = 0
         self.extractions = 0
         self.failures = 0
+        self.keyword_fallbacks = 0  # utterances extracted by YAKE because the model failed
+        self._failing = False  # the model failed and has not worked since (said once)
+        self._keywords: KeywordExtractor | None = None
         self.tokens_in: deque[int] = deque(maxlen=2000)  # prompt tokens per LLM extraction
         self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
         self.last_audio_s = 0.0
@@ -216,6 +222,7 @@ class ConceptWorker(Worker):
             self._extraction_failed(exc)
 
     def _extract(self, group: Merged, fed: int) -> None:
+        t0 = time.monotonic()
         try:
             if fed == 0 or fed > len(group.words):
                 self.extractor.start()
@@ -225,10 +232,15 @@ class ConceptWorker(Worker):
                 self.extractor.feed(w.text)
             t1 = time.monotonic()
             result = self.extractor.finish(group.text, self.stop_event.is_set)
-        except Exception as exc:
+        except Exception as exc:  # keywords for this utterance; the next one tries the model again
             log.exception("concept extraction failed")
             self._extraction_failed(exc)
-            return
+            result = self._keywords_for(group)
+            if result is None:
+                return
+            t1 = time.monotonic()
+        else:
+            self._failing = False
         self.extractions += 1
         log.info("utterance (%s, %d words, %d fed late in %.2f s): %d+%d tokens, %.2f s after "
                  "its last word → %s", group.parts[-1].reason, len(group.words),
@@ -242,21 +254,30 @@ class ConceptWorker(Worker):
             self.latencies.append(time.monotonic() - group.last_wall)
 
     def _extraction_failed(self, exc: Exception) -> None:
-        """One failed extraction is reported; after three, YAKE takes over for good."""
+        """Said once per run of failures; the extractor starts afresh for the next utterance."""
         self.failures += 1
-        self._warn(f"concept extraction failed ({type(exc).__name__}: {str(exc)[:100]}).")
-        if self.failures >= 3 and self.extractor_name != "yake":
-            from fhud_app.concepts.keywords import KeywordExtractor
-
-            self.extractor = KeywordExtractor()
-            self.extractor_name = self.extractor.name
-            self.ready.emit(self.extractor_name)
+        if not self._failing:
+            self._warn(f"The concept model failed ({type(exc).__name__}: {str(exc)[:100]}); "
+                       "keywords stand in until it works again.")  # fmt: skip
+        self._failing = True
         self._fed_words = 0
         try:
             self.extractor.start()
-        except Exception as again:  # the next extraction starts afresh anyway
+        except Exception:  # the next extraction starts afresh anyway
             log.exception("the extractor could not restart")
-            self._warn(f"concept extraction failed ({type(again).__name__}).")
+
+    def _keywords_for(self, group: Merged) -> Extraction | None:
+        """YAKE over one utterance the model failed on (None if even that fails)."""
+        from fhud_app.concepts.keywords import KeywordExtractor
+
+        try:
+            if self._keywords is None:
+                self._keywords = KeywordExtractor()
+            self.keyword_fallbacks += 1
+            return self._keywords.extract(group.text, self.stop_event.is_set)
+        except Exception:
+            log.exception("keyword extraction failed too")
+            return None
 
     # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, Any]:
@@ -268,6 +289,8 @@ class ConceptWorker(Worker):
             "skipped": self.skipped,
             "utterances": self.utterances,
             "extractions": self.extractions,
+            "failures": self.failures,
+            "keyword_fallbacks": self.keyword_fallbacks,
             "concepts": len(self.store),
             "retired": self.store.retired,
             "words_dropped": int(self.reader.dropped),

@@ -14,6 +14,9 @@ class AudioConfig:
     device: str | int | None = None  # name substring or index; None = system default
     block_ms: int = 20  # microphone callback block
     ring_seconds: float = 60.0  # audio ring capacity
+    # A live stream (microphone, real-time file) that falls further behind than this drops its
+    # oldest audio (counted): the words stay near real time and memory stays flat.
+    max_backlog_s: float = 3.0
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,14 @@ class RingReader:
         got = self.read_into(out)
         return out[:got]
 
+    def skip_oldest(self, keep: int) -> int:
+        """Drop the unread records older than the newest ``keep`` (counted in
+        :attr:`dropped`); returns how many were dropped."""
+        n = max(0, self.available() - max(0, keep))
+        self.dropped += n
+        self.cursor += n
+        return n
+
     def skip_to_newest(self) -> int:
         """Drop everything unread (counted in :attr:`dropped`); returns how many."""
         n = self.available()

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LEVEL_BLOCK = 16_000
 MAX_DEVICE_RETRIES = 3  # restarts after device failures before giving up
 PRESSURE_MS = 500  # how often the view learns how far behind the models are
+DEVICE_POLL_MS = 500  # how often a lost microphone is looked for
 
 
 class PipelineController(QObject):
@@ -58,6 +59,8 @@ class PipelineController(QObject):
         self._level_buf = np.empty(LEVEL_BLOCK, np.float32)
         self._level_timer = QTimer(self, interval=1000, timeout=self.check_level)
         self._pressure_timer = QTimer(self, interval=PRESSURE_MS, timeout=self.check_pressure)
+        self._device_timer = QTimer(self, interval=DEVICE_POLL_MS, timeout=self.check_device)
+        self._lost, self._seen_gone = "", False
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -89,6 +92,7 @@ class PipelineController(QObject):
         (the pipeline is then kept in :attr:`abandoned`, for the process exit)."""
         self._level_timer.stop()
         self._pressure_timer.stop()
+        self._device_timer.stop()
         self._level_reader = None
         pipeline, self.pipeline = self.pipeline, None
         if pipeline is None:
@@ -124,6 +128,7 @@ class PipelineController(QObject):
         asr = pipeline.asr
         asr.loading.connect(lambda f: self.message.emit(f"Loading the speech model… {round(f * 100)}%", True))
         asr.ready.connect(self._on_ready)
+        asr.notice.connect(lambda text: self.message.emit(text, False))
         asr.metrics.connect(lambda figures: self._merge(figures, ""))
         asr.metrics.connect(self._note_replaced_samples)
         stage = pipeline.concept_worker
@@ -196,4 +201,29 @@ class PipelineController(QObject):
                 self.settings.set(Key.INPUT_DEVICE, choice.device)
                 QTimer.singleShot(0, self.restart)
                 return
+            self._await_device(error)
+            return
         self.message.emit(error, True)
+
+    # ------------------------------------------------------------------ a microphone that went away
+    def _await_device(self, error: str) -> None:
+        """No input left to fall back to: listening resumes by itself when it comes back."""
+        self._lost, self._seen_gone = self.feed.device, False
+        self.message.emit(f"The microphone went away ({error}). Listening resumes when it is back; "
+                          "the words so far are kept.", True)  # fmt: skip
+        self._device_timer.start()
+
+    def check_device(self) -> None:
+        """While waiting: is the lost input (or, for the default, any input) listed again?"""
+        rescan = getattr(self.devices, "rescan", None)
+        if rescan is not None:
+            rescan()
+        names = self.devices.input_names()
+        present = devices.matches(self._lost, names) if self._lost else bool(names)
+        if not present or not self._seen_gone:  # listed all along: a device that failed, not
+            self._seen_gone = self._seen_gone or not present  # one unplugged; wait for it to return
+            return
+        self._device_timer.stop()
+        self._retries = 0
+        self.message.emit("The microphone is back: listening again.", False)
+        self.restart()

@@ -34,6 +34,18 @@ class SoundDeviceLayer:
         except (OSError, ImportError):
             return []
 
+    def rescan(self) -> None:
+        """Make PortAudio list the devices plugged in or out since it started (call only
+        while no stream is open: it re-initialises the library)."""
+        try:
+            sd = self._sd
+            if sd is None:
+                import sounddevice as sd
+            sd._terminate()
+            sd._initialize()
+        except Exception:  # noqa: BLE001 - PortAudioError, a missing library: the old list stays
+            pass
+
 
 def matches(requested: str, names: list[str]) -> bool:
     return any(requested.lower() in name.lower() for name in names)

@@ -24,6 +24,7 @@ class SpeechStage(Protocol):
 
     loading: object  # Signal(float), 0..1
     ready: object  # Signal(str, str): engine name, why that engine
+    notice: object  # Signal(str): one sentence (the engine was reloaded); listening goes on
     error: object  # Signal(str): one line
     metrics: object  # Signal(dict)
 

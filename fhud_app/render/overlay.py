@@ -61,7 +61,8 @@ def overlay_lines(
         lines.append(f"ring {i}: fill {fill:4.0%}   drops {r.dropped}")
     drops, overflows, backlog = (pipeline.get(k) for k in ("drops", "overflows", "backlog_s"))
     if drops is not None or backlog is not None:
-        lines.append(f"audio ring: dropped {_fmt(drops, ' samples', 0)}   overflows {_fmt(overflows, '', 0)}"
+        dropped = _fmt(pipeline["dropped_s"], " s", 1) if "dropped_s" in pipeline else _fmt(drops, " samples", 0)
+        lines.append(f"audio ring: dropped {dropped}   overflows {_fmt(overflows, '', 0)}"
                      f"   asr backlog {_fmt(backlog, ' s', 1)}")
     rtf, word_lat, concept_lat, rss = (_first(pipeline, names) for names in ALIASES)
     lines.append(

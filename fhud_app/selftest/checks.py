@@ -30,7 +30,6 @@ class State:
     layout: files.Layout
     heard: str = ""
     phrases: list[str] = field(default_factory=list)
-    notes: dict[str, Any] = field(default_factory=dict)
 
 
 def _shorten(paths: list) -> str:

@@ -50,6 +50,17 @@ def test_a_closed_pipe_ends_the_run_at_once_and_quietly(tmp_path: Path, speech_w
     assert waited < 5.0, f"{waited:.1f} s after the pipe closed"
 
 
+def test_any_command_cut_off_by_its_reader_exits_quietly(monkeypatch, capsys) -> None:
+    from fhud_app.commands import transcribe
+
+    def reader_gone(_args) -> int:  # noqa: ANN001
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(transcribe, "run", reader_gone)
+    assert main(["transcribe", "x.wav"]) == 141
+    assert capsys.readouterr().err == ""
+
+
 # ---------------------------------------------------------------- 8. nothing to hear
 @pytest.mark.parametrize("kind", ["0.1 s", "all NaN", "silence"])
 def test_no_speech_found_is_said_on_stderr_and_in_the_stats(qapp, capsys, tmp_path: Path, kind: str) -> None:
@@ -112,7 +123,7 @@ def test_a_file_without_read_permission_is_called_unreadable(capsys, tmp_path: P
 @pytest.mark.parametrize("value, words", [
     ("nan", "'nan' is not a finite number of seconds"),
     ("inf", "'inf' is not a finite number of seconds"),
-    ("3000000", "3000000 seconds is too long: at most 604800"),
+    ("3000000", "3000000 seconds is too many: at most 604800 (a week)"),
     ("0", "'0' is not a positive number of seconds"),
     ("-5", "'-5' is not a positive number of seconds"),
     ("soon", "'soon' is not a number of seconds"),
@@ -123,3 +134,16 @@ def test_exit_after_is_checked_by_the_parser(capsys, value: str, words: str) -> 
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert f"fhud: error: argument --exit-after: {words}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag, value, words", [
+    ("--dpr", "nan", "'nan' is not a finite number of pixels per point"),
+    ("--dpr", "1e9", "1e9 pixels per point is too many: at most 8"),
+    ("--at", "-3", "'-3' is not a non-negative number of seconds"),
+    ("--at", "inf", "'inf' is not a finite number of seconds"),
+])
+def test_snapshot_numbers_are_checked_by_the_parser(capsys, flag: str, value: str, words: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["snapshot", "talk.wav", f"{flag}={value}"])
+    assert info.value.code == 2
+    assert f"error: argument {flag}: {words}" in capsys.readouterr().err

@@ -131,27 +131,50 @@ def test_a_model_that_cannot_load_falls_back_to_yake(qtbot) -> None:  # noqa: AN
     assert any(e["type"] == "concept" for e in events(concepts))
 
 
-def test_failing_extractions_are_reported_and_yake_takes_over(qtbot) -> None:  # noqa: ANN001
-    class Exploding(FakeLlm):
-        def complete(self, *a, **k):  # noqa: ANN002, ANN003, ANN202
-            raise AssertionError("unused")
+def _failing_on(llm: FakeLlm, words: set[str]) -> None:
+    """The model raises while generating for a request that contains one of ``words``."""
+    original = llm._step
 
-    llm = Exploding(respond)
+    def step(ids, cache, allowed):  # noqa: ANN001, ANN202
+        if allowed is not None:
+            text = llm.tokenizer.decode(list(cache[0].tokens) + list(ids)).rsplit("\nText:", 1)[-1]
+            if any(w in text.lower() for w in words):
+                raise RuntimeError("mlx broke")
+        return original(ids, cache, allowed)
+
+    llm._step = step
+
+
+def run_failing(qtbot, words_that_fail: set[str]) -> tuple[ConceptWorker, list[dict], list[str]]:  # noqa: ANN001
+    """The three sentences through a model that raises on requests with one of ``words_that_fail``."""
+    llm = FakeLlm(respond)
     worker, words, concepts = make_worker(fake_factory(llm))
     errors: list[str] = []
     worker.error.connect(errors.append)
     with qtbot.waitSignal(worker.ready, timeout=10_000):
         worker.start()
-    original = llm._step
-    llm._step = lambda ids, cache, allowed: (_ for _ in ()).throw(RuntimeError("mlx broke")) \
-        if allowed is not None else original(ids, cache, allowed)
+    _failing_on(llm, words_that_fail)
     write_words(words, SENTENCES)
     with qtbot.waitSignal(worker.drained, timeout=20_000):
         worker.finish_input()
     worker.wait()
-    assert len(errors) >= 3 and "mlx broke" in errors[0]
-    assert worker.extractor_name == "yake"
-    assert worker.failures == 3
+    return worker, events(concepts), errors
+
+
+def test_a_failing_model_gives_keywords_for_that_utterance_and_is_tried_again(qtbot) -> None:  # noqa: ANN001
+    worker, evs, errors = run_failing(qtbot, {"solar"})  # the first and third fail, the second works
+    texts = [e["text"] for e in evs if e["type"] == "concept"]
+    assert "batteries" in texts and "energy" in texts  # the model's own answer, between failures
+    assert any(t not in ("solar panels", "barn roof", "batteries", "energy") for t in texts)  # YAKE's
+    assert worker.failures == 2 and worker.keyword_fallbacks == 2 and worker.extractions == 3
+    assert worker.extractor_name == "llm:fake"  # never switched for good
+    assert len(errors) == 2 and all("mlx broke" in e and "keywords" in e for e in errors)  # once a streak
+
+
+def test_a_model_that_keeps_failing_is_said_once(qtbot) -> None:  # noqa: ANN001
+    worker, evs, errors = run_failing(qtbot, {"the"})  # every sentence
+    assert worker.keyword_fallbacks == 3 and len(errors) == 1
+    assert any(e["type"] == "concept" for e in evs)
 
 
 def test_stop_ends_the_thread_promptly(qtbot) -> None:  # noqa: ANN001

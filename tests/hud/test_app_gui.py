@@ -7,6 +7,7 @@ they (and the real parts) still do, so a drifted fake fails here.
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from fhud_app.app_gui import App, Feed
 from fhud_app.core import paths
 from fhud_app.core.config import Config
 from fhud_app.core.errors import DeviceError
-from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.events import EVENT_DTYPE, Kind, make_event
 from fhud_app.core.ring import Ring
 from fhud_app.hud import parts
 from fhud_app.hud.hotkey import parse_chord
@@ -28,6 +29,7 @@ from fhud_app.store.session import SessionRecorder
 class FakeAsr(QObject):
     loading = Signal(float)
     ready = Signal(str, str)
+    notice = Signal(str)
     error = Signal(str)
     metrics = Signal(dict)
 
@@ -124,6 +126,9 @@ class FakeDevices:
 
     def input_names(self) -> list[str]:
         return list(self.names)
+
+    def rescan(self) -> None:
+        self.rescans = getattr(self, "rescans", 0) + 1
 
 
 class Harness:
@@ -369,3 +374,52 @@ def test_metrics_sink_writes_latencies_and_frames(harness, tmp_path, monkeypatch
     h.app.metrics_sink.close()
     line = json.loads((tmp_path / "m.jsonl").read_text().splitlines()[0])
     assert line["word_latencies"] == [1.2] and line["stats"]["backlog_s"] == 0.4 and "frames" in line
+
+
+def test_the_only_microphone_goes_away_and_comes_back(qtbot, harness):
+    layer = FakeDevices("Built-in")
+    h = harness(Feed(device=""), layer)
+    h.control.start()
+    first = h.made[0]
+    first.words.write(make_event(Kind.WORD, text="before", start=0.0, end=0.3, emitted_at=1.0))
+    layer.names.clear()  # unplugged: no input at all
+    first.fail(DeviceError("the input device stopped (unplugged?)"))
+    qtbot.waitUntil(lambda: "went away" in h.app.window.status.text(), timeout=3000)
+    assert not first.running and len(h.made) == 1  # nothing to listen to: it waits
+    qtbot.waitUntil(lambda: getattr(layer, "rescans", 0) >= 2, timeout=3000)  # still looking
+    assert len(h.made) == 1
+    layer.names.append("Built-in")  # plugged back in
+    back = time.monotonic()
+    qtbot.waitUntil(lambda: len(h.made) == 2 and h.made[1].running, timeout=2000)
+    assert time.monotonic() - back <= 2.0
+    assert "back" in h.app.window.status.text()
+    words = [e["text"] for e in _session_lines(first) if e.get("type") == "word"]
+    assert words == ["before"]  # the words before it went away reached the session file
+
+
+def _session_lines(pipe: FakePipeline) -> list:
+    import json
+
+    lines = pipe.session.path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines[1:]]
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_unhandled_worker_exception_is_one_sentence_in_hud_and_tray(qtbot, harness, monkeypatch):
+    import sys
+    import threading
+
+    from fhud_app.core import logs
+    from fhud_app.hud.crash import CrashBridge
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    logs.install_excepthooks()
+    h = harness()
+    bridge = CrashBridge(h.app.show_error, h.app)
+    try:
+        threading.Thread(target=lambda: [][1], name="asr").start()
+        qtbot.waitUntil(lambda: "unexpected error" in h.app.tray.status_action.text(), timeout=5000)
+    finally:
+        bridge.close()
+    assert "in asr (IndexError" in h.app.window.status.text()

@@ -330,6 +330,8 @@ def test_pressure_slows_the_view_and_thins_its_particles(hud, qtbot, clock):
     assert any(line.startswith("rate 8 fps:") for line in lines)
     assert any("yielding to the models: ASR backlog 3.4 s" in line and "×0.25" in line for line in lines)
     assert any("dropped 320 samples" in line for line in lines)
+    lines = overlay_lines(hud.stats, hud.model, hud.readers, {"drops": 32000, "dropped_s": 2.0}, hud.pace)
+    assert any("audio ring: dropped 2.0 s" in line for line in lines)
 
 
 def test_frames_are_counted_by_tier(hud, qtbot, clock):
