@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fhud_app.asr.base import Word
 
 _PUNCT = re.compile(r"[^\w']+", re.UNICODE)
+NEAR_CUT_S = 0.5  # a word ending this close to its decode's audio end may have been cut
 
 
 def norm(text: str) -> str:
@@ -69,6 +70,7 @@ class Agreement:
         # or split ("K -O -3" for "Kyoto"), unsure, and the next decode may repeat it.
         self.unsure = unsure
         self.history: list[list[Word]] = []  # the last votes hypotheses, uncommitted part
+        self.prev_now = float("inf")  # the audio end of the newest kept hypothesis
         self.pending: list[Word] = []  # the newest hypothesis, not yet final
         self.edge: list[Word] = []  # the newest decode's words too close to the audio's end
         self.committed: list[Word] = []  # the last few final words (for de-duplication)
@@ -90,7 +92,7 @@ class Agreement:
         self.committed = (self.committed + out)[-8:]
         return out
 
-    def insert(self, hyp: Sequence[Word]) -> list[Word]:
+    def insert(self, hyp: Sequence[Word], now: float = float("inf")) -> list[Word]:
         """Add a new hypothesis; returns the words that became final."""
         hyp = self._clean(hyp)
         voters = self.history[-(self.votes - 1) :] if self.votes > 1 else []
@@ -106,16 +108,18 @@ class Agreement:
         self.pending = hyp[n:]
         # every kept hypothesis agreed on the n words just final
         self.history = [h[n:] for h in [*self.history, hyp]][-self.votes :]
+        self.prev_now = now
         return final
 
     def _sure_prefix(self, hyp: Sequence[Word], voters: Sequence[Sequence[Word]], n: int) -> int:
-        """How many of the ``n`` agreed words may be final: an unsure word only when one more
-        (older) hypothesis agreed on it as well."""
+        """How many of the ``n`` agreed words may be final: an unsure word that the previous
+        hypothesis heard near its window's end only when one more (older) one agreed too."""
         older = self.history[-self.votes] if len(self.history) >= self.votes else []
         extra = common_prefix(older, hyp)
         for i in range(n):
             shaky = min([hyp[i].confidence, *(h[i].confidence for h in voters)])
-            if shaky < self.unsure and extra <= i:
+            cut = voters[-1][i].end > self.prev_now - NEAR_CUT_S  # heard at the window's end
+            if shaky < self.unsure and cut and extra <= i:
                 return i
         return n
 
@@ -132,7 +136,7 @@ class Agreement:
         while n < len(hyp) and hyp[n].end <= now_s - edge_s:
             n += 1
         stable, self.edge = list(hyp[:n]), list(hyp[n:])
-        return self.insert(stable) if force_before is None else self.commit_before(stable, force_before)
+        return self.insert(stable, now_s) if force_before is None else self.commit_before(stable, force_before)
 
     def finish(self, hyp: Sequence[Word] | None = None) -> list[Word]:
         """End of an utterance or of the stream: finalize ``hyp`` entirely, or without it
