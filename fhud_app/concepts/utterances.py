@@ -5,10 +5,16 @@ at least ``pause_s`` (audio time between one word's end and the next one's start
 reaches ``max_words``, or when no word has arrived for ``idle_s`` of wall time (a speaker who
 stopped; by default ``pause_s`` plus a grace for the ASR's commit cadence, since a streaming
 recognizer finalizes words in bursts about a second apart).  Qt-free; the :class:`~fhud_app.concepts.worker.ConceptWorker` drives it.
+
+Every word carries the ASR's utterance id.  When the ASR revises an utterance (all its words
+replaced), :meth:`UtteranceCutter.revise` replaces them in the open utterance and
+:meth:`Ledger.revise` gives back every recent extraction that used them, with the revised words,
+so its concepts can be retracted and extracted again.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 SENTENCE_END = (".", "?", "!", "…")
@@ -22,12 +28,13 @@ class Word:
     end: float
     wall: float  # time.monotonic() when the word event was written
     emitted_at: float = 0.0  # audio seconds fed when the word became final
+    utterance: int = 0  # the ASR's utterance id (0: none)
 
 
 @dataclass
 class Utterance:
     words: list[Word] = field(default_factory=list)
-    reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "flush"
+    reason: str = ""  # "punctuation" | "pause" | "length" | "idle" | "asr-end" | "flush"
 
     @property
     def text(self) -> str:
@@ -48,6 +55,13 @@ class Utterance:
     @property
     def emitted_at(self) -> float:
         return self.words[-1].emitted_at if self.words else 0.0
+
+    def revise(self, utterance: int, words: list[Word]) -> bool:
+        """Replace this utterance's words of ASR ``utterance`` by ``words``; True if it had any."""
+        if not any(w.utterance == utterance for w in self.words):
+            return False
+        self.words = _replace(self.words, utterance, words)
+        return True
 
 
 class UtteranceCutter:
@@ -87,6 +101,18 @@ class UtteranceCutter:
     def pending(self) -> bool:
         return bool(self.open.words)
 
+    def asr_ended(self, utterance: int) -> Utterance | None:
+        """The ASR closed ``utterance``: close the open utterance when it ends there."""
+        ids = [w.utterance for w in self.open.words]
+        if ids and utterance in ids and max(ids) <= utterance:
+            return self._close("asr-end")
+        return None
+
+    def revise(self, utterance: int, words: list[Word]) -> bool:
+        """Replace the open utterance's words of ASR ``utterance`` by ``words`` (those that
+        were already cut off are the ledger's); True when the open utterance changed."""
+        return self.open.revise(utterance, words)
+
     def _close(self, reason: str) -> Utterance:
         done, self.open = self.open, Utterance()
         done.reason = reason
@@ -125,3 +151,39 @@ def merge_utterances(closed: list[Utterance], max_words: int) -> list[Merged]:
             groups.append([utt])
             count = len(utt.words)
     return [Merged(g) for g in groups]
+
+
+def _replace(old: list[Word], utterance: int, words: list[Word]) -> list[Word]:
+    """``old`` with its words of ``utterance`` replaced by ``words``, in time order."""
+    kept = [w for w in old if w.utterance != utterance]
+    lo = min((w.start for w in old if w.utterance == utterance), default=0.0)
+    hi = max((w.end for w in old if w.utterance == utterance), default=0.0)
+    new = [w for w in words if w.end > lo - 1e-6 and w.start < hi + 1e-6] if kept else words
+    return sorted(kept + new, key=lambda w: w.start)
+
+
+class Ledger:
+    """The words of the last ``size`` extractions, by key, to redo them when the ASR revises."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._groups: OrderedDict[int, list[Word]] = OrderedDict()
+
+    def record(self, key: int, words: list[Word]) -> None:
+        self._groups[key] = list(words)
+        self._groups.move_to_end(key)
+        while len(self._groups) > self.size:
+            self._groups.popitem(last=False)
+
+    def revise(self, utterance: int, words: list[Word]) -> list[tuple[int, list[Word]]]:
+        """(key, revised words) of every recorded extraction that used words of ``utterance``;
+        the ledger keeps the revised words."""
+        out = []
+        for key, old in self._groups.items():
+            if any(w.utterance == utterance for w in old):
+                self._groups[key] = _replace(old, utterance, words)
+                out.append((key, self._groups[key]))
+        return out
+
+    def __len__(self) -> int:
+        return len(self._groups)

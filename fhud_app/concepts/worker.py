@@ -4,8 +4,9 @@ It reads final WORD events through its own cursor on the words ring, feeds each 
 extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts their concepts
 and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
 CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
-merges them (up to ``context_words`` words) and skips all but the newest merged group,
-counting the skipped utterances; a file run (``live=False``) extracts every utterance.  It is a
+merges them (up to ``context_words`` words); the newest merged group goes to the model, the
+older ones get the quick keyword extraction (noun phrases ranked by YAKE, no model step),
+counted as ``skipped``; a file run (``live=False``) gives every utterance to the model.  It is a
 :class:`~fhud_app.workers.Worker` (the extractor is loaded and dropped on its thread) and
 reports only through its signals; the store is built by the composition root.
 """
@@ -17,13 +18,20 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Signal
 
 from fhud_app.concepts.extractor import Extraction, Extractor
-from fhud_app.concepts.utterances import Merged, Utterance, UtteranceCutter, Word, merge_utterances
+from fhud_app.concepts.utterances import (
+    Ledger,
+    Merged,
+    Utterance,
+    UtteranceCutter,
+    Word,
+    merge_utterances,
+)
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
@@ -32,9 +40,6 @@ from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
 from fhud_app.store.concept_store import ConceptStore
 from fhud_app.workers import Step, Worker
-
-if TYPE_CHECKING:
-    from fhud_app.concepts.keywords import KeywordExtractor
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +107,15 @@ class ConceptWorker(Worker):
         self.failures = 0
         self.keyword_fallbacks = 0  # utterances extracted by YAKE because the model failed
         self._failing = False  # the model failed and has not worked since (said once)
-        self._keywords: KeywordExtractor | None = None
+        self._keywords: Any = None  # YAKE: groups left behind, utterances the model failed on
         self.tokens_in: deque[int] = deque(maxlen=2000)  # prompt tokens per LLM extraction
         self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
         self.last_audio_s = 0.0
         self._fed_words = 0  # words of the open utterance already fed to the extractor
+        self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
+        self._keys = 0  # extraction keys (the store remembers which mention came from which)
+        self._revision: tuple[int, list[Word]] | None = None  # a revision being read
+        self.revisions = 0
         self._buf = np.zeros(256, EVENT_DTYPE)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -131,8 +140,17 @@ class ConceptWorker(Worker):
                 msg = f"{type(exc).__name__}: {exc}"
             self._warn(f"the concept model could not load ({msg}); using keyword extraction.")
             self.extractor = KeywordExtractor()
-        self.extractor_name = self.extractor.name
+        self._attach(self.extractor)
         self.ready.emit(self.extractor_name)
+
+    def _attach(self, extractor: Extractor) -> None:
+        """Use ``extractor``; it spells what the field already has as the field does."""
+        self.extractor = extractor
+        self.extractor_name = extractor.name
+        extractor.known = self._known
+
+    def _known(self) -> list[str]:
+        return [c.text for c in self.store.concepts()]
 
     def step(self) -> Step:
         n = self.reader.read_into(self._buf)
@@ -166,7 +184,15 @@ class ConceptWorker(Worker):
     def _take_words(self, recs: np.ndarray) -> list[Utterance]:
         closed: list[Utterance] = []
         for rec in recs:
-            if int(rec["kind"]) != Kind.WORD:
+            kind = int(rec["kind"])
+            if kind == Kind.REVISION:
+                self._take_revision(rec, closed)
+                continue
+            if kind == Kind.UTTERANCE:  # the ASR closed it: no word of it follows
+                ended = self.cutter.asr_ended(int(rec["id"]))
+                closed += [ended] if ended is not None else []
+                continue
+            if kind != Kind.WORD:
                 continue
             self.last_audio_s = max(self.last_audio_s, float(rec["emitted_at"]))
             word = Word(
@@ -175,6 +201,7 @@ class ConceptWorker(Worker):
                 float(rec["end"]),
                 float(rec["wall"]),
                 float(rec["emitted_at"]),
+                int(rec["id"]),
             )
             for utt in self.cutter.add(word):
                 closed.append(utt)
@@ -182,15 +209,55 @@ class ConceptWorker(Worker):
                     self._fed_words = min(self._fed_words, len(utt.words))
         return closed
 
+    # ------------------------------------------------------------------ revisions
+    def _take_revision(self, rec: np.void, closed: list[Utterance]) -> None:
+        """Collect the records of one revision (written together, maybe read in two parts)."""
+        utt, index, count = int(rec["id"]), int(rec["a"]), int(rec["count"])
+        if index == 0 or self._revision is None or self._revision[0] != utt:
+            self._revision = (utt, [])
+        if count:
+            self._revision[1].append(Word(
+                decode_text(rec["text"]), float(rec["start"]), float(rec["end"]),
+                float(rec["wall"]), float(rec["emitted_at"]), utt,
+            ))
+        if index + 1 >= count:
+            words, self._revision = self._revision[1], None
+            for utterance in closed:  # cut but not extracted yet: extracted as revised
+                utterance.revise(utt, words)
+            self._revise(utt, words)
+
+    def _revise(self, utterance: int, words: list[Word]) -> None:
+        """The ASR replaced ``utterance``'s words: the open utterance takes the new words, and
+        every recent extraction that used the old ones is done again on the new ones; a concept
+        only they named retires (:meth:`ConceptStore.replace`)."""
+        self.revisions += 1
+        redo = self.ledger.revise(utterance, words)
+        open_changed = self.cutter.revise(utterance, words)
+        try:
+            for key, new_words in redo:
+                text = " ".join(w.text for w in new_words)
+                result = self.extractor.extract(text) if new_words else Extraction([])
+                now = max((w.end for w in new_words), default=self.last_audio_s)
+                self.store.replace(key, result.phrases, now, emitted_at=self.last_audio_s,
+                                   aliases=result.aliases)
+            if redo or open_changed:  # the open utterance is fed again from its first word
+                self._fed_words = 0
+                self.extractor.start()
+        except Exception as exc:
+            log.exception("concept extraction of a revised utterance failed")
+            self._extraction_failed(exc)
+
     # ------------------------------------------------------------------ extraction
     def _process(self, closed: list[Utterance]) -> None:
         if closed:
             self.utterances += len(closed)
-            if self.live:  # behind: merge what fits, skip older groups
+            if self.live:  # behind: merge what fits; older groups get the quick extraction
                 groups = merge_utterances(closed, self.config.llm.context_words)
+                for group in groups[:-1]:
+                    self._quick(group)
                 self.skipped += sum(len(g.parts) for g in groups[:-1])
                 if len(groups) > 1:
-                    self._fed_words = 0  # the fed words belonged to a skipped utterance
+                    self._fed_words = 0  # the fed words belonged to an older group
                 groups = groups[-1:]
             else:  # a file run extracts every utterance
                 groups = [Merged([u]) for u in closed]
@@ -249,8 +316,32 @@ class ConceptWorker(Worker):
         if result.prompt_tokens:
             self.tokens_in.append(result.prompt_tokens)
             self.tokens_out.append(result.new_tokens)
+        self._record(group, result)
+
+    def _quick(self, group: Merged) -> None:
+        """A group left behind while the model was busy: its noun phrases ranked by YAKE, with
+        no model step (~10 ms), so nothing said is lost when the machine is slow."""
+        try:
+            self._record(group, self._keyword_extractor().extract(group.text))
+        except Exception as exc:
+            log.exception("quick concept extraction failed")
+            self._extraction_failed(exc)
+
+    def _keyword_extractor(self) -> Any:
+        if self._keywords is None:
+            from fhud_app.concepts.keywords import KeywordExtractor
+
+            self._keywords = KeywordExtractor(tagger=getattr(self.extractor, "tagger", None))
+            self._keywords.known = self._known
+        return self._keywords
+
+    def _record(self, group: Merged, result: Any) -> None:
+        self._keys += 1
+        key = self._keys
+        self.ledger.record(key, group.words)
         if result.phrases and not self.stop_event.is_set():
-            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s)
+            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s,
+                           utterance=key, aliases=result.aliases)
             self.latencies.append(time.monotonic() - group.last_wall)
 
     def _extraction_failed(self, exc: Exception) -> None:
@@ -268,13 +359,9 @@ class ConceptWorker(Worker):
 
     def _keywords_for(self, group: Merged) -> Extraction | None:
         """YAKE over one utterance the model failed on (None if even that fails)."""
-        from fhud_app.concepts.keywords import KeywordExtractor
-
         try:
-            if self._keywords is None:
-                self._keywords = KeywordExtractor()
             self.keyword_fallbacks += 1
-            return self._keywords.extract(group.text, self.stop_event.is_set)
+            return self._keyword_extractor().extract(group.text, self.stop_event.is_set)
         except Exception:
             log.exception("keyword extraction failed too")
             return None
@@ -293,6 +380,7 @@ class ConceptWorker(Worker):
             "keyword_fallbacks": self.keyword_fallbacks,
             "concepts": len(self.store),
             "retired": self.store.retired,
+            "revisions": self.revisions,
             "words_dropped": int(self.reader.dropped),
             "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
             "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,

@@ -127,6 +127,7 @@ def event_to_dict(rec: np.void) -> dict[str, Any]:
             "weight": _num(rec["value"]),
             "mentions": int(rec["count"]),
             "first_seen": _num(rec["start"]),
+            "last_seen": _num(rec["end"]),
             "emitted_at": _num(rec["emitted_at"]),
         }
     if kind is Kind.LINK:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from fhud_app.store.normalize import lemma
+
 MAX_WORD_CHARS = 28
 FADE_IN_S = 0.25
 DISSOLVE_S = 0.7
@@ -33,15 +35,8 @@ def clean_text(text: str, limit: int = MAX_WORD_CHARS) -> str:
 
 
 def normalize(token: str) -> str:
-    """Lower-case, punctuation-free, lightly de-pluralized form used for matching."""
-    t = _PUNCT.sub("", token.casefold())
-    if len(t) > 4 and t.endswith("ies"):
-        return t[:-3] + "y"
-    if len(t) > 4 and t.endswith(("ches", "shes", "sses", "xes")):
-        return t[:-2]
-    if len(t) > 3 and t.endswith("s") and not t.endswith("ss"):
-        return t[:-1]
-    return t
+    """Lower-case, punctuation-free lemma used for matching (the store's own normalizer)."""
+    return lemma(_PUNCT.sub("", token.casefold()))
 
 
 def phrase_tokens(phrase: str) -> set[str]:

@@ -1,7 +1,13 @@
 """The concept store (Qt-free): merged, weighted, linked concepts, emitted as ring events.
 
 * A phrase joins the concept with the same :func:`~fhud_app.store.normalize.phrase_key`
-  ("the cache", "caches" and "Cache" are one concept).
+  ("the cache", "caches" and "Cache" are one concept; "pruning" and "prune"), and the words
+  it was said as are kept as aliases (the extractor names "the garden" after a recent
+  "vegetable garden" as that concept, with "garden" as an alias).  Only lemmas merge: "garden"
+  and "garden hose", "bank" and "river bank" stay two concepts.
+* Each mention remembers the utterance it came from; :meth:`ConceptStore.retract` takes an
+  utterance's mentions back when the ASR revised it, and a concept left with no mention
+  retires.
 * weight = recency-decayed mention count: each mention adds 1, and the sum halves every
   ``half_life_s`` of audio time without a mention.
 * Concepts named in the same utterance are linked; a link's strength is the decayed count of
@@ -40,6 +46,8 @@ class Concept:
     mentions: int = 0
     raw_weight: float = 0.0  # as of last_seen
     forms: Counter = field(default_factory=Counter)
+    aliases: set[str] = field(default_factory=set)  # other words it was said as
+    by_utterance: dict[int, float] = field(default_factory=dict)  # utterance id → said at
 
     @property
     def text(self) -> str:
@@ -107,28 +115,94 @@ class ConceptStore:
         return max((c.last_seen for c in self._by_id.values()), default=0.0)
 
     # ------------------------------------------------------------------ updates
-    def add(self, phrases: list[str], now: float, *, emitted_at: float | None = None) -> list[int]:
-        """Record one utterance's phrases said at audio time ``now``; returns their concept ids."""
+    def add(
+        self,
+        phrases: list[str],
+        now: float,
+        *,
+        emitted_at: float | None = None,
+        utterance: int | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> list[int]:
+        """Record one utterance's phrases said at audio time ``now``; returns their concept ids.
+
+        ``aliases`` maps a phrase to the words it was said as, when they differ.
+        """
         ids: list[int] = []
         for phrase in phrases:
             key = phrase_key(phrase)
             if not key:
                 continue
             concept = self._by_key.get(key) or self._create(key, now, protect=ids)
+            concept.forms[phrase] += 1
+            said = (aliases or {}).get(phrase)
+            if said and phrase_key(said) != key:
+                concept.aliases.add(said)
             if concept.id in ids:
-                concept.forms[phrase] += 1
                 continue
             hl = self.config.half_life_s
             concept.raw_weight = concept.weight(now, hl) + 1.0
             concept.last_seen = now
             concept.mentions += 1
-            concept.forms[phrase] += 1
+            if utterance is not None:
+                concept.by_utterance[utterance] = now
             ids.append(concept.id)
         at = now if emitted_at is None else emitted_at
         for cid in ids:
             self._emit_concept(self._by_id[cid], now, at)
         self._link_all(ids, now)
         return ids
+
+    def replace(
+        self,
+        utterance: int,
+        phrases: list[str],
+        now: float,
+        *,
+        emitted_at: float | None = None,
+        aliases: dict[str, str] | None = None,
+    ) -> list[int]:
+        """``utterance`` was revised and now names ``phrases``: the concepts it no longer names
+        lose its mention (and retire when it was their only one), the new ones are added, the
+        ones it still names are left as they are.  Returns the retired ids."""
+        keys = {phrase_key(p) for p in phrases}
+        had = {c.key for c in self._by_id.values() if utterance in c.by_utterance}
+        retired = self.retract(utterance, now, emitted_at=emitted_at, keep=keys)
+        new = [p for p in phrases if phrase_key(p) not in had]
+        if new:
+            self.add(new, now, emitted_at=emitted_at, utterance=utterance, aliases=aliases)
+        return retired
+
+    def retract(
+        self,
+        utterance: int,
+        now: float,
+        *,
+        emitted_at: float | None = None,
+        keep: set[str] | frozenset[str] = frozenset(),
+    ) -> list[int]:
+        """Take back the mentions that came from ``utterance`` (the ASR revised it).
+
+        A concept left with no mention retires (a RETIRE event); the others lose the weight of
+        those mentions.  Concepts whose key is in ``keep`` are left alone.  Returns the retired
+        ids.
+        """
+        retired: list[int] = []
+        hl = self.config.half_life_s
+        at = now if emitted_at is None else emitted_at
+        named = [c for c in self._by_id.values() if utterance in c.by_utterance and c.key not in keep]
+        for concept in named:
+            said_at = concept.by_utterance.pop(utterance)
+            concept.mentions -= 1
+            if concept.mentions <= 0:
+                self._retire(concept)
+                retired.append(concept.id)
+                continue
+            now = max(now, concept.last_seen)
+            weight = concept.weight(now, hl) - decay(1.0, said_at, now, hl)
+            concept.raw_weight, concept.last_seen = max(0.0, weight), now
+            self._emit_concept(concept, now, at)
+        return retired
 
     def _create(self, key: str, now: float, protect: list[int]) -> Concept:
         while len(self._by_id) >= self.config.max_concepts:
@@ -142,7 +216,9 @@ class ConceptStore:
     def _retire_lightest(self, now: float, protect: list[int]) -> None:
         hl = self.config.half_life_s
         candidates = [c for c in self._by_id.values() if c.id not in protect]
-        victim = min(candidates, key=lambda c: (c.weight(now, hl), c.last_seen))
+        self._retire(min(candidates, key=lambda c: (c.weight(now, hl), c.last_seen)))
+
+    def _retire(self, victim: Concept) -> None:
         del self._by_id[victim.id]
         del self._by_key[victim.key]
         for pair in [p for p in self._links if victim.id in p]:

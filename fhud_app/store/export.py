@@ -3,7 +3,8 @@
 * Markdown: the transcript in paragraphs, each with its time, then the session's concepts
   with their links as ``[[wiki links]]``, so the file drops into a notes vault.
 * SRT and WebVTT: cues cut from the word timestamps, at most :data:`MAX_LINES` lines of
-  :data:`LINE_CHARS` characters and :data:`MAX_CUE_S` seconds each; a pause starts a new cue.
+  :data:`LINE_CHARS` characters and :data:`MAX_CUE_S` seconds each; a pause, or the end of
+  a sentence, starts a new cue.
 * JSON: the concept graph (concepts, links, weights, mentions) and the words.
 """
 
@@ -20,6 +21,7 @@ LINE_CHARS = 42
 MAX_LINES = 2
 MAX_CUE_S = 7.0
 CUE_PAUSE_S = 1.5  # a silence this long ends a cue
+SENTENCE_CUE_WORDS = 4  # a sentence that ends after this many words of a cue ends the cue
 MIN_CUE_S = 0.5  # a cue stays up at least this long (unless the next one starts)
 PARAGRAPH_PAUSE_S = 2.0
 PARAGRAPH_WORDS = 80  # a long run of speech breaks at the next sentence end after this many words
@@ -120,6 +122,7 @@ def cues(words: list[Word]) -> list[Cue]:
             continue
         cur = groups[-1] if groups else None
         if (cur is None or w.end - cur[0].start > MAX_CUE_S or w.start - cur[-1].end > CUE_PAUSE_S
+                or (len(cur) >= SENTENCE_CUE_WORDS and cur[-1].text.endswith((".", "?", "!")))
                 or len(wrap([_clean(x.text) for x in [*cur, w]])) > MAX_LINES):  # fmt: skip
             groups.append([w])
         else:

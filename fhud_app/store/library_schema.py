@@ -2,7 +2,8 @@
 
 Tables: ``files`` (every ``*.jsonl`` seen, with its size, mtime and problem), ``sessions``,
 ``segments`` (runs of up to :data:`SEGMENT_WORDS` words, or one concept) whose text is in
-the FTS5 table ``fts`` (same rowid), and ``concepts`` (a session's concepts by normalized key).
+the FTS5 tables ``fts`` (words) and ``cfts`` (concepts) by the same rowid, and ``concepts``
+(a session's concepts by normalized key).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:  # the reader is imported when a file is read, not for `fhud sessions list`
     from fhud_app.store.session_file import SessionData, Word
 
-VERSION = 2
+VERSION = 3
 SPAN = 1 << 20  # segment rowids of a session: [start second << 20, + SPAN); newest sorts last
 SEGMENT_WORDS = 16
 SEGMENT_PAUSE_S = 1.0
 WORD, CONCEPT = 0, 1
 MARK = ("\x01", "\x02")  # highlight() markers, replaced by the caller's
+TABLE_NAMES = ("files", "sessions", "segments", "fts", "cfts", "concepts")
 SEP = "\x1f"  # between the top concepts of a session
 
 TABLES = """
@@ -31,6 +33,8 @@ CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY, session TEXT, kind I
     start REAL, starts TEXT);
 CREATE INDEX IF NOT EXISTS segments_session ON segments(session);
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, prefix='2 3',
+    tokenize='porter unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS cfts USING fts5(text, prefix='2 3',
     tokenize='porter unicode61 remove_diacritics 2');
 CREATE TABLE IF NOT EXISTS concepts(session TEXT, key TEXT, text TEXT, mentions INTEGER,
     weight REAL, first_seen REAL);
@@ -84,16 +88,17 @@ def prepare(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     if version not in (0, VERSION):
-        for name in ("files", "sessions", "segments", "fts", "concepts"):
+        for name in TABLE_NAMES:
             conn.execute(f"DROP TABLE IF EXISTS {name}")
     conn.executescript(TABLES)
     conn.execute(f"PRAGMA user_version={VERSION}")
     conn.execute("SELECT count(*) FROM files").fetchone()
     conn.execute("SELECT rowid FROM fts LIMIT 1").fetchall()
+    conn.execute("SELECT rowid FROM cfts LIMIT 1").fetchall()
 
 
 def clear(conn: sqlite3.Connection) -> None:
-    for name in ("files", "sessions", "segments", "fts", "concepts"):
+    for name in TABLE_NAMES:
         conn.execute(f"DELETE FROM {name}")
 
 
@@ -114,7 +119,7 @@ def insert_session(conn: sqlite3.Connection, data: SessionData, stat: tuple[int,
                  (data.id, str(data.path), started.isoformat(timespec="seconds"), started.date().isoformat(),
                   data.source, data.duration, len(data.words), len(data.concepts), SEP.join(top),
                   data.problem()))  # fmt: skip
-    seg_rows, fts_rows = [], []
+    seg_rows, fts_rows, cfts_rows = [], [], []
     base = _free_base(conn, started)
     for i, seg in enumerate(segments(data.words)[: SPAN // 2]):
         starts = " ".join(str(round(w.start * 100)) for w in seg)
@@ -122,9 +127,10 @@ def insert_session(conn: sqlite3.Connection, data: SessionData, stat: tuple[int,
         fts_rows.append((base + i, " ".join("".join(w.text.split()) for w in seg)))
     for j, c in enumerate(list(data.concepts.values())[: SPAN // 2]):  # after the words: found first
         seg_rows.append((base + SPAN - 1 - j, data.id, CONCEPT, c.first_seen, ""))
-        fts_rows.append((base + SPAN - 1 - j, c.text))
+        cfts_rows.append((base + SPAN - 1 - j, c.text))
     conn.executemany("INSERT INTO segments VALUES (?,?,?,?,?)", seg_rows)
     conn.executemany("INSERT INTO fts(rowid, text) VALUES (?,?)", fts_rows)
+    conn.executemany("INSERT INTO cfts(rowid, text) VALUES (?,?)", cfts_rows)
     conn.executemany("INSERT INTO concepts VALUES (?,?,?,?,?,?)",
                      [(data.id, c.key, c.text, c.mentions, c.weight, c.first_seen)
                       for c in data.concepts.values()])  # fmt: skip
@@ -132,7 +138,11 @@ def insert_session(conn: sqlite3.Connection, data: SessionData, stat: tuple[int,
 
 def _free_base(conn: sqlite3.Connection, started: datetime) -> int:
     """The first rowid of a session: its start second, shifted so that newer sorts higher."""
-    base = max(0, int(started.timestamp())) * SPAN
+    try:
+        second = min(max(0, int(started.timestamp())), 1 << 40)
+    except (OverflowError, OSError, ValueError):  # a header dated in year 1 or 9999
+        second = 0
+    base = second * SPAN
     while conn.execute("SELECT 1 FROM segments WHERE id >= ? AND id < ? LIMIT 1",
                        (base, base + SPAN)).fetchone():  # fmt: skip
         base += SPAN  # another session began in the same second
@@ -144,7 +154,8 @@ def delete_session(conn: sqlite3.Connection, path: str) -> None:
     if row is None:
         return
     sid = row[0]
-    conn.execute("DELETE FROM fts WHERE rowid IN (SELECT id FROM segments WHERE session=?)", (sid,))
+    for table in ("fts", "cfts"):
+        conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT id FROM segments WHERE session=?)", (sid,))
     conn.execute("DELETE FROM segments WHERE session=?", (sid,))
     conn.execute("DELETE FROM concepts WHERE session=?", (sid,))
     conn.execute("DELETE FROM sessions WHERE id=?", (sid,))
@@ -166,17 +177,23 @@ def all_sessions(conn: sqlite3.Connection) -> list[SessionRow]:
 
 # Newest first: FTS5 walks its doclists by descending rowid and stops at the limit, so a
 # common word costs no more than a rare one (ranking every match by bm25 does not scale).
-SEARCH = f"""
+SEARCH = """
 SELECT seg.session, s.started, seg.kind, seg.start, seg.starts, f.text
-FROM (SELECT rowid, highlight(fts, 0, '{MARK[0]}', '{MARK[1]}') AS text FROM fts
-      WHERE fts MATCH ? ORDER BY rowid DESC LIMIT ?) f
+FROM (SELECT rowid, highlight({table}, 0, '{on}', '{off}') AS text FROM {table}
+      WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT ?) f
 JOIN segments seg ON seg.id = f.rowid JOIN sessions s ON s.id = seg.session ORDER BY f.rowid DESC
 """
+CONCEPT_HITS = 5  # concepts named like the query come first, at most this many
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int) -> list[Hit]:
+    """The newest concepts named like ``query`` (a few), then the newest moments that say it."""
+    rows = []
+    for table, n in (("cfts", min(CONCEPT_HITS, limit)), ("fts", limit)):
+        sql = SEARCH.format(table=table, on=MARK[0], off=MARK[1])
+        rows += conn.execute(sql, (query, n)).fetchall()
     hits = []
-    for sid, started, kind, start, starts, text in conn.execute(SEARCH, (query, limit)):
+    for sid, started, kind, start, starts, text in rows:
         time = start
         if kind == WORD and MARK[0] in text:  # the time of the first matching word
             k = text[: text.index(MARK[0])].count(" ")

@@ -26,6 +26,7 @@ from fhud_app.core.errors import InputError
 from fhud_app.store.normalize import phrase_key
 
 RESTART_BACK_S = 1.0  # a word this much earlier than the last one: a restarted audio clock
+MAX_NUMBER = 1e9  # times and counts beyond this (31 years of audio) are damage, not data
 
 
 class NotASession(InputError):
@@ -155,8 +156,9 @@ def _loads(line: str) -> dict[str, Any] | None:
 
 
 def _num(obj: dict[str, Any], name: str, default: float = 0.0) -> float:
+    """A number within ±MAX_NUMBER (NaN, infinities, strings and booleans give ``default``)."""
     value = obj.get(name, default)
-    if type(value) is float or type(value) is int:
+    if (type(value) is float or type(value) is int) and -MAX_NUMBER <= value <= MAX_NUMBER:
         return value
     return default
 
@@ -174,7 +176,8 @@ class _Builder:
                          "link": self._link, "revision": self._revision}  # fmt: skip
 
     def add(self, obj: dict[str, Any]) -> None:
-        handler = self.handlers.get(obj.get("type"))  # other types (retire, stats…) change nothing
+        kind = obj.get("type")
+        handler = self.handlers.get(kind) if type(kind) is str else None  # retire, stats…: nothing
         if handler is not None:
             handler(obj)
 
@@ -201,7 +204,7 @@ class _Builder:
         self.last_end = max(self.last_end, end)
         utt = obj.get("utterance")
         self.data.words.append(Word(text.strip(), start, end, _num(obj, "confidence", 1.0),
-                                    None if utt is None else (self.epoch, utt)))  # fmt: skip
+                                    (self.epoch, utt) if type(utt) is int else None))  # fmt: skip
 
     def _concept(self, obj: dict[str, Any]) -> None:
         text = str(obj.get("text") or "").strip()
@@ -209,7 +212,7 @@ class _Builder:
         if not key:
             return
         cid = obj.get("id")
-        if isinstance(cid, int):
+        if type(cid) is int:
             self.keys[(self.epoch, cid)] = key
         first = _num(obj, "first_seen") + self.offset
         old = self.data.concepts.get(key)
@@ -222,8 +225,10 @@ class _Builder:
         old.first_seen = min(old.first_seen, first)
 
     def _link(self, obj: dict[str, Any]) -> None:
-        a = self.keys.get((self.epoch, obj.get("a")))  # type: ignore[arg-type]
-        b = self.keys.get((self.epoch, obj.get("b")))  # type: ignore[arg-type]
+        ids = obj.get("a"), obj.get("b")
+        if type(ids[0]) is not int or type(ids[1]) is not int:
+            return
+        a, b = self.keys.get((self.epoch, ids[0])), self.keys.get((self.epoch, ids[1]))
         if a and b and a != b:
             self.data.links[(min(a, b), max(a, b))] = _num(obj, "strength")
 
@@ -231,7 +236,7 @@ class _Builder:
         """``{"type":"revision","utterance":U,"words":[word objects]}`` replaces utterance U's words."""
         utt = obj.get("utterance")
         new = obj.get("words")
-        if not isinstance(utt, int) or not isinstance(new, list):
+        if type(utt) is not int or not isinstance(new, list):
             return
         tag = (self.epoch, utt)
         self.data.words = [w for w in self.data.words if w.utterance != tag]

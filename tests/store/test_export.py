@@ -95,3 +95,9 @@ def test_json_is_the_graph_and_the_words(tmp_path):
 
 def test_txt_is_the_plain_transcript(tmp_path):
     assert export(read_session(garden_session(tmp_path)), "txt") == GARDEN + "\n"
+
+
+def test_a_sentence_end_closes_the_cue(tmp_path):
+    lines = word_lines("The garden is never finished. Soil and water make it grow.")
+    data = read_session(write_session(tmp_path, "2026-11-26_100000", lines))
+    assert [c.lines for c in cues(data.words)] == [["The garden is never finished."], ["Soil and water make it grow."]]

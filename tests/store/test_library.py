@@ -41,8 +41,9 @@ def test_the_index_is_built_from_the_files_and_lists_the_newest_first(folder):
 def test_search_finds_words_and_concepts_with_the_time_in_the_session(folder):
     lib = _open(folder)
     hits = lib.search("soil")
-    assert [(h.session, h.kind) for h in hits][:2] == [("2026-11-27_180000", "concept"),
-                                                       ("2026-11-27_180000", "words")]  # fmt: skip
+    assert [(h.session, h.kind) for h in hits] == [  # concepts first, then moments; newest first
+        ("2026-11-27_180000", "concept"), ("2026-11-26_090507", "concept"),
+        ("2026-11-27_180000", "words"), ("2026-11-26_090507", "words")]  # fmt: skip
     words = [h for h in hits if h.kind == "words"]
     assert {h.session for h in words} == {"2026-11-27_180000", "2026-11-26_090507"}
     older = next(h for h in words if h.session == "2026-11-26_090507")
@@ -193,6 +194,7 @@ def test_concepts_are_matched_across_sessions(folder):
 def test_reindex_rebuilds_everything_from_the_files(folder):
     lib = _open(folder)
     lib.conn.execute("DELETE FROM fts")
+    lib.conn.execute("DELETE FROM cfts")
     assert lib.search("garden") == []
     assert lib.reindex() == 2
     assert lib.search("garden")
@@ -207,3 +209,11 @@ def test_recall_counts_the_other_sessions_of_every_concept(folder):
 def test_a_first_index_of_an_empty_folder_is_no_news(tmp_path):
     lib = SessionLibrary(tmp_path / "sessions")
     assert lib.update() == 0 and lib.notices == [] and lib.sessions() == []
+
+
+def test_concepts_named_like_the_query_do_not_crowd_out_the_moments(folder):
+    many = [concept(i, f"garden {name}") for i, name in enumerate("of memory every morning remembers beds".split(), 1)]
+    write_session(folder, "2026-11-28_070000", [*word_lines("the garden"), *many])
+    hits = _open(folder).search("garden", limit=4)
+    assert [h.kind for h in hits].count("concept") == 4
+    assert [h.session for h in hits if h.kind == "words"] == ["2026-11-28_070000", "2026-11-26_090507"]

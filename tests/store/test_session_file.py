@@ -3,7 +3,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from fhud_app.store.export import FORMATS, export
+from fhud_app.store.library import SessionLibrary
 from fhud_app.store.normalize import phrase_key
 from fhud_app.store.session_file import NotASession, read_session
 from tests.store.session_files import GARDEN, concept, garden_session, word_lines, write_session
@@ -75,3 +79,32 @@ def test_a_restarted_pipeline_continues_the_clock_and_keeps_concept_ids_apart(tm
     assert starts == sorted(starts) and data.text == "apples and pears rivers and lakes"
     k = phrase_key
     assert data.links == {tuple(sorted((k("apples"), k("pears")))): 0.4, tuple(sorted((k("lakes"), k("rivers")))): 0.7}
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
+                    st.lists(st.integers(), max_size=2))  # fmt: skip
+_lines = st.dictionaries(st.sampled_from(["type", "text", "start", "end", "id", "a", "b", "utterance", "words",
+                                          "mentions", "weight", "first_seen", "started"]), _values)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_lines, max_size=12), st.integers(0, 400), st.binary(max_size=20),
+       st.sampled_from(["2026-11-26T09:00:00", "0001-01-01T00:00:00", "9999-12-31T23:59:59",
+                        "2026-11-26T09:00:00+05:30", "yesterday"]))  # fmt: skip
+def test_any_damage_reads_or_is_not_a_session_and_nothing_else(tmp_path_factory, objs, cut, noise, started):
+    good = json.dumps({"type": "session", "started": started}) + "\n"
+    good += "\n".join(json.dumps(o) for o in [*word_lines("a b c"), *objs]) + "\n"
+    raw = good.encode()[: len(good) // 2 + cut] + noise
+    path = tmp_path_factory.mktemp("fuzz") / "2026-11-26_090000.jsonl"
+    path.write_bytes(raw)
+    try:
+        data = read_session(path)
+    except NotASession:
+        return
+    assert all(isinstance(w.text, str) and w.end >= w.start for w in data.words)
+    export_all = [export(data, fmt) for fmt in FORMATS]
+    assert all(isinstance(x, str) for x in export_all)
+    library = SessionLibrary(path.parent)
+    library.update()
+    assert [r.id for r in library.sessions()] == [path.stem]
+    library.close()
