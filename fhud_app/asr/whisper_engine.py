@@ -278,7 +278,7 @@ class WhisperEngine:
         words = transcribe_words(self.model, audio, first / SAMPLE_RATE, self.cfg,
                                  short_window=self.short_window)  # fmt: skip
         words = [w for w in words if (w.start + w.end) / 2 >= start - PASS_LEAD_S / 2]
-        return self.policy.apply(self._decoded("pass", words))
+        return self.policy.apply(self._decoded("pass", words, start - PASS_LEAD_S))
 
     def _decode(self) -> list[Word] | None:
         self.since_decode = 0
@@ -288,10 +288,10 @@ class WhisperEngine:
         return transcribe_words(self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg,
                                 short_window=self.short_window)  # fmt: skip
 
-    def _decoded(self, kind: str, words: list[Word] | None) -> Decode:
+    def _decoded(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
         """The record of a decode (``None``: the newest hypothesis stands), with what the VAD
-        knew of the window; reported to ``on_decode``."""
-        lo = min(self.buf_start / SAMPLE_RATE, self.pass_due[0] if self.pass_due else self.now_s) - 1.0
+        knew of the audio decoded (the window, or from ``since``); reported to ``on_decode``."""
+        lo = (self.buf_start / SAMPLE_RATE if since is None else min(since, self.buf_start / SAMPLE_RATE)) - 1.0
         speech = tuple((a, b) for a, b in self.vad.segments if b > lo)
         d = Decode(kind, self.now_s, None if words is None else tuple(words), speech,
                    self.vad.done / SAMPLE_RATE)  # fmt: skip

@@ -83,3 +83,21 @@ def test_decodes_round_trip_through_json() -> None:
     assert Decode.from_json(json.loads(json.dumps(d.to_json()))) == d
     old = Decode.from_json({"kind": "hop", "now": 1.0, "words": [["a", 0.1, 0.4, 0.9]]})
     assert heard(old.words, old.speech, old.heard_to) == list(old.words)  # no VAD: all kept
+
+
+def test_the_pass_hears_the_vad_speech_of_its_whole_utterance() -> None:
+    """Found in the 10:02 real-time run: the pass's record carried only the speech of the
+    (already trimmed) window, so the first words of a long utterance were revised away."""
+    from fhud_app.asr.vad import SpeechTracker
+    from fhud_app.asr.whisper_engine import WhisperEngine
+    from fhud_app.core.config import AsrConfig
+
+    vad = SpeechTracker(model=lambda audio: audio[::512])
+    vad.segments, vad.done = [[0.5, 9.0]], 14 * 16_000
+    engine = WhisperEngine(None, AsrConfig(), vad=vad)
+    engine.total, engine.buf_start = 14 * 16_000, 10 * 16_000  # the window kept 4 s of silence
+    early = [Word("early", 1.0, 1.3, 0.9)]
+    d = engine._decoded("pass", early, since=0.2)
+    assert heard(d.words, d.speech, d.heard_to) == early
+    hop = engine._decoded("hop", early)  # a window decode knows the speech of its window
+    assert heard(hop.words, hop.speech, hop.heard_to) == []
