@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from fhud_app.asr.base import Word
 
 _PUNCT = re.compile(r"[^\w']+", re.UNICODE)
+NEAR_CUT_S = 0.5  # a word ending this close to its decode's audio end may have been cut
 
 
 def norm(text: str) -> str:
@@ -60,11 +61,16 @@ class Agreement:
     word is final when all of them and the new one agree on it and everything before it.
     """
 
-    def __init__(self, votes: int = 2) -> None:
+    def __init__(self, votes: int = 2, unsure: float = 0.0) -> None:
         if votes < 1:
             raise ValueError("votes must be at least 1")
         self.votes = votes
-        self.history: list[list[Word]] = []  # the last votes - 1 hypotheses, uncommitted part
+        # A word Whisper gave less than this probability (in either hypothesis) needs one
+        # more agreeing hypothesis: a word heard cut at the window's end comes out spelled
+        # or split ("K -O -3" for "Kyoto"), unsure, and the next decode may repeat it.
+        self.unsure = unsure
+        self.history: list[list[Word]] = []  # the last votes hypotheses, uncommitted part
+        self.prev_now = float("inf")  # the audio end of the newest kept hypothesis
         self.pending: list[Word] = []  # the newest hypothesis, not yet final
         self.edge: list[Word] = []  # the newest decode's words too close to the audio's end
         self.committed: list[Word] = []  # the last few final words (for de-duplication)
@@ -86,20 +92,36 @@ class Agreement:
         self.committed = (self.committed + out)[-8:]
         return out
 
-    def insert(self, hyp: Sequence[Word]) -> list[Word]:
+    def insert(self, hyp: Sequence[Word], now: float = float("inf")) -> list[Word]:
         """Add a new hypothesis; returns the words that became final."""
         hyp = self._clean(hyp)
+        voters = self.history[-(self.votes - 1) :] if self.votes > 1 else []
         if self.votes == 1:
             n = len(hyp)
-        elif len(self.history) < self.votes - 1:
+        elif len(voters) < self.votes - 1:
             n = 0
         else:
-            n = min(common_prefix(h, hyp) for h in self.history)
+            n = min(common_prefix(h, hyp) for h in voters)
+        if self.unsure > 0 and n:
+            n = self._sure_prefix(hyp, voters, n)
         final = self._commit(hyp[:n])
         self.pending = hyp[n:]
-        if self.votes > 1:  # every kept hypothesis agreed on the n words just final
-            self.history = [h[n:] for h in [*self.history, hyp]][-(self.votes - 1) :]
+        # every kept hypothesis agreed on the n words just final
+        self.history = [h[n:] for h in [*self.history, hyp]][-self.votes :]
+        self.prev_now = now
         return final
+
+    def _sure_prefix(self, hyp: Sequence[Word], voters: Sequence[Sequence[Word]], n: int) -> int:
+        """How many of the ``n`` agreed words may be final: an unsure word that the previous
+        hypothesis heard near its window's end only when one more (older) one agreed too."""
+        older = self.history[-self.votes] if len(self.history) >= self.votes else []
+        extra = common_prefix(older, hyp)
+        for i in range(n):
+            shaky = min([hyp[i].confidence, *(h[i].confidence for h in voters)])
+            cut = voters[-1][i].end > self.prev_now - NEAR_CUT_S  # heard at the window's end
+            if shaky < self.unsure and cut and extra <= i:
+                return i
+        return n
 
     def update(
         self, hyp: Sequence[Word], now_s: float, edge_s: float, force_before: float | None = None
@@ -114,7 +136,7 @@ class Agreement:
         while n < len(hyp) and hyp[n].end <= now_s - edge_s:
             n += 1
         stable, self.edge = list(hyp[:n]), list(hyp[n:])
-        return self.insert(stable) if force_before is None else self.commit_before(stable, force_before)
+        return self.insert(stable, now_s) if force_before is None else self.commit_before(stable, force_before)
 
     def finish(self, hyp: Sequence[Word] | None = None) -> list[Word]:
         """End of an utterance or of the stream: finalize ``hyp`` entirely, or without it

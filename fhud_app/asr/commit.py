@@ -7,7 +7,8 @@ through :meth:`CommitPolicy.apply`.  ``bench/asr_replay.py`` replays recorded de
 through the same class, so a policy is compared on identical decodes.
 
 - ``hop``: a decode inside an utterance.  Words two successive decodes agree on are final
-  (LocalAgreement-2); a word ending within ``edge_s`` of the audio's end stays a draft.
+  (LocalAgreement-2; three for a word Whisper is unsure of); a word ending within
+  ``edge_s`` of the audio's end stays a draft.
 - ``force``: the window grew too long without agreement: what ends a hop before now is final.
 - ``utterance`` / ``flush``: a pause (or the end of the stream): everything left is final.
 - ``pass``: the whole utterance decoded again at its end.  Where it differs from the
@@ -29,6 +30,7 @@ from fhud_app.asr.base import EngineUpdate, Revision, Word
 EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
 HEARD_SLACK_S = 0.1  # Whisper's word times are this loose around the speech the VAD found
 MIN_HEARD_S = 0.04  # a word needs this much speech under it (Silero frames are 32 ms)
+UNSURE = 0.5  # a word Whisper gave less probability needs a third agreeing decode
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Decode:
     now: float  # audio seconds fed when it was made
     words: tuple[Word, ...] | None  # None (flush only): the newest hypothesis stands
     speech: tuple[tuple[float, float], ...] = ()  # VAD speech segments over the window
-    heard_to: float = float("inf")  # the VAD had classified the audio up to here
+    heard_to: float = float("-inf")  # the VAD had classified the audio up to here (-inf: no VAD)
 
     def to_json(self) -> dict[str, Any]:
         words = None if self.words is None else [[w.text, w.start, w.end, w.confidence] for w in self.words]
@@ -67,8 +69,10 @@ def heard(words: Sequence[Word], speech: Sequence[tuple[float, float]], heard_to
 
 
 class CommitPolicy:
-    def __init__(self, votes: int = 2, edge_s: float = EDGE_S, hop_s: float = 0.8) -> None:
-        self.agree = Agreement(votes)
+    def __init__(
+        self, votes: int = 2, edge_s: float = EDGE_S, hop_s: float = 0.8, unsure: float = UNSURE
+    ) -> None:
+        self.agree = Agreement(votes, unsure)
         self.edge_s = edge_s
         self.hop_s = hop_s
         self.utterance = 1  # the open utterance's id

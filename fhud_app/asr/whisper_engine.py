@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from fhud_app.asr.agreement import Agreement
 from fhud_app.asr.base import EngineUpdate, Word
+from fhud_app.asr.commit import EDGE_S, CommitPolicy, Decode
 from fhud_app.asr.vad import SpeechTracker
 from fhud_app.core.config import SAMPLE_RATE, AsrConfig
 from fhud_app.core.errors import ModelError
@@ -27,10 +26,12 @@ log = logging.getLogger(__name__)
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
 KEEP_SILENCE_S = 4.0  # audio kept while silent: the next utterance's onset and lead-in
 MIN_DECODE_S = 0.3
-EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
 TRIM_AFTER_S = 14.0  # the window holds the whole utterance up to this long
 CONTEXT_S = 3.0  # final audio kept at the head of the window (the decoder hears the lead-in)
+HISTORY_S = 60.0  # audio kept for the second pass (a longer utterance is not revised)
+PASS_LEAD_S = 0.3  # the second pass hears this much before the utterance's first speech
+PASS_TAIL_S = 0.4  # and this much after its last
 MAX_COMPRESSION = 2.4  # a segment more repetitive than this is a decoding loop: dropped
 
 
@@ -134,8 +135,39 @@ def transcribe_words(
     return words
 
 
+class AudioHistory:
+    """The last ``seconds`` of the stream in a preallocated ring (the second pass reads it)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.data = np.zeros(int(seconds * SAMPLE_RATE), np.float32)
+        self.total = 0  # samples written
+
+    def write(self, samples: np.ndarray) -> None:
+        cap, n = len(self.data), len(samples)
+        if n >= cap:
+            samples, self.total = samples[n - cap :], self.total + n - cap
+            n = cap
+        pos = self.total % cap
+        first = min(n, cap - pos)
+        self.data[pos : pos + first] = samples[:first]
+        self.data[: n - first] = samples[first:]
+        self.total += n
+
+    def read(self, start: int, stop: int) -> tuple[int, np.ndarray]:
+        """Samples ``[start, stop)`` (absolute), clipped to what is kept; returns the first's index."""
+        start, stop = max(start, self.total - len(self.data), 0), min(stop, self.total)
+        if stop <= start:
+            return start, np.zeros(0, np.float32)
+        idx = np.arange(start, stop) % len(self.data)
+        return start, self.data[idx]
+
+
 class WhisperEngine:
-    """A streaming :class:`~fhud_app.asr.base.AsrEngine` over a faster-whisper model."""
+    """A streaming :class:`~fhud_app.asr.base.AsrEngine` over a faster-whisper model.
+
+    Decoding and the audio window are here; which words become final, and how the second
+    pass at each utterance's end revises them, is :class:`~fhud_app.asr.commit.CommitPolicy`.
+    """
 
     name = "whisper"
 
@@ -145,16 +177,18 @@ class WhisperEngine:
         self.hop = int(cfg.whisper_hop_s * SAMPLE_RATE)
         self.window = int(cfg.whisper_window_s * SAMPLE_RATE)
         self.vad = vad if vad is not None else SpeechTracker()
-        self.agree = Agreement()
+        self.policy = CommitPolicy(edge_s=EDGE_S, hop_s=cfg.whisper_hop_s)
+        self.history = AudioHistory(HISTORY_S)
         self.buf = np.zeros(0, np.float32)
         self.buf_start = 0  # absolute sample of buf[0]
         self.total = 0  # samples fed
         self.since_decode = 0
         self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
+        self.utterance_start = -1.0  # where the open utterance's speech began (< 0: none yet)
+        self.pass_due: tuple[float, float] | None = None  # the closed utterance's speech span
+        self.second_pass = True
         self.decodes = 0
-        self.utterance = 1  # the id of the open utterance
-        self.utterance_words = 0  # final words of the open utterance so far
-        self.edge_s = EDGE_S
+        self.short_window = True
         # Called with every decode (bench/asr_replay.py replays commit policies from them).
         self.on_decode: Callable[[dict[str, Any]], None] | None = None
 
@@ -162,69 +196,115 @@ class WhisperEngine:
     def now_s(self) -> float:
         return self.total / SAMPLE_RATE
 
+    @property
+    def edge_s(self) -> float:
+        return self.policy.edge_s
+
+    @property
+    def draft(self) -> str:
+        return self.policy.agree.draft
+
     def feed(self, samples: np.ndarray) -> EngineUpdate:
         samples = np.asarray(samples, dtype=np.float32).reshape(-1)
         self.buf = np.concatenate([self.buf, samples])
+        self.history.write(samples)
         self.total += len(samples)
         self.since_decode += len(samples)
         self.vad.update(self.buf, self.buf_start, self.total)
+        if self.pass_due is not None:  # the last utterance's words went out: revise them now
+            return self._second_pass()
         if not self._new_speech():  # silence (or only speech already final): no decoding
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
-            return EngineUpdate([], self.draft)
+            return self._idle()
+        if self.utterance_start < 0:
+            self.utterance_start = self.vad.speech_start_after(self.speech_done_s) or self.now_s
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
-            final = self.agree.finish(self._logged("utterance", self._decode()))
-            self.speech_done_s = self.vad.last_speech_end
+            update = self._apply("utterance", self._decode())
+            self._end_utterance()
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
-            return self._update(final, end=True)
+            return update
         if self.since_decode < self.hop:
-            return EngineUpdate([], self.draft)
-        forced = len(self.buf) > self.window
-        hyp = self._logged("force" if forced else "hop", self._decode())
-        # No agreement for a whole window: what ends a hop before now is forced final.
-        force_before = self.now_s - self.cfg.whisper_hop_s if forced else None
-        final = self.agree.update(hyp, self.now_s, self.edge_s, force_before)
+            return self._idle()
+        forced = len(self.buf) > self.window  # no agreement for a whole window
+        update = self._apply("force" if forced else "hop", self._decode())
         self._cut_at_commit()
-        return self._update(final)
+        return update
+
+    def flush(self) -> EngineUpdate:
+        """Decode what is left, finalize all of it and close the last utterance."""
+        if self.pass_due is not None:
+            return merge(self._second_pass(), self.flush())
+        agree = self.policy.agree
+        update = EngineUpdate()
+        if self.since_decode < PAUSE_S * SAMPLE_RATE and (agree.pending or agree.edge):
+            # The last hypothesis heard (nearly) all the audio: trust it.  A decode
+            # of a window cut mid-breath may skip or invent the last words.
+            update = self._apply("flush", None)
+        elif self._new_speech() or agree.pending:
+            self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
+            update = self._apply("flush", self._decode())
+        if self.policy.closing or self.policy.words:  # the stream ends the open utterance
+            self._end_utterance(self.now_s)
+            update = merge(update, self._second_pass())
+        agree.edge = []
+        self._cut(self.total)
+        update.draft, update.draft_end = "", 0.0
+        return update
+
+    def close(self) -> None:
+        self.model = None  # CTranslate2 frees the weights with the last reference
 
     def _new_speech(self) -> bool:
         """Speech in the window that no utterance-end finalized yet."""
         heard = self.vad.last_speech_end
         return heard > self.buf_start / SAMPLE_RATE and heard > self.speech_done_s
 
-    def flush(self) -> EngineUpdate:
-        """Decode what is left and finalize all of it."""
-        final: list[Word] = []
-        if self.since_decode < PAUSE_S * SAMPLE_RATE and (self.agree.pending or self.agree.edge):
-            # The last hypothesis heard (nearly) all the audio: trust it.  A decode
-            # of a window cut mid-breath may skip or invent the last words.
-            self._logged("flush", None)
-            final = self.agree.finish()
-        elif self._new_speech() or self.agree.pending:
-            self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
-            final = self.agree.finish(self._logged("flush", self._decode()))
-        self.agree.reset()
-        self._cut(self.total)
-        return self._update(final, end=True)
+    def _end_utterance(self, speech_end: float | None = None) -> None:
+        end = self.vad.last_speech_end if speech_end is None else speech_end
+        start = self.utterance_start if self.utterance_start >= 0 else end
+        self.pass_due = (start, max(start, end))
+        self.speech_done_s = max(self.speech_done_s, end)
+        self.utterance_start = -1.0
 
-    def close(self) -> None:
-        self.model = None  # CTranslate2 frees the weights with the last reference
+    def _second_pass(self) -> EngineUpdate:
+        """Decode the closed utterance again as a whole; the policy revises its words."""
+        start, end = self.pass_due or (0.0, 0.0)
+        self.pass_due = None
+        first, audio = self.history.read(int((start - PASS_LEAD_S) * SAMPLE_RATE),
+                                         int((end + PASS_TAIL_S) * SAMPLE_RATE))  # fmt: skip
+        lost = first > (start - PASS_LEAD_S) * SAMPLE_RATE + 1  # longer than the history
+        if not self.second_pass or lost or len(audio) < MIN_DECODE_S * SAMPLE_RATE:
+            return self.policy.apply(self._decoded("pass", None))  # closed as it stands
+        self.decodes += 1
+        words = transcribe_words(self.model, audio, first / SAMPLE_RATE, self.cfg,
+                                 short_window=self.short_window)  # fmt: skip
+        words = [w for w in words if (w.start + w.end) / 2 >= start - PASS_LEAD_S / 2]
+        return self.policy.apply(self._decoded("pass", words, start - PASS_LEAD_S))
 
-    def _decode(self) -> list[Word]:
+    def _decode(self) -> list[Word] | None:
         self.since_decode = 0
         if len(self.buf) < MIN_DECODE_S * SAMPLE_RATE:
-            return list(self.agree.pending)
+            return list(self.policy.agree.pending)
         self.decodes += 1
-        # No prompt: a prompt made short-window decodes loop (4x slower).
-        return transcribe_words(
-            self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg, short_window=True
-        )
+        return transcribe_words(self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg,
+                                short_window=self.short_window)  # fmt: skip
 
-    def _logged(self, kind: str, hyp: list[Word] | None) -> list[Word]:
-        """Report a decode (``None``: the last hypothesis was reused) to ``on_decode``."""
+    def _decoded(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
+        """The record of a decode (``None``: the newest hypothesis stands), with what the VAD
+        knew of the audio decoded (the window, or from ``since``); reported to ``on_decode``."""
+        lo = (self.buf_start / SAMPLE_RATE if since is None else min(since, self.buf_start / SAMPLE_RATE)) - 1.0
+        speech = tuple((a, b) for a, b in self.vad.segments if b > lo)
+        d = Decode(kind, self.now_s, None if words is None else tuple(words), speech,
+                   self.vad.done / SAMPLE_RATE)  # fmt: skip
         if self.on_decode is not None:
-            words = None if hyp is None else [[w.text, w.start, w.end, w.confidence] for w in hyp]
-            self.on_decode({"kind": kind, "now": self.now_s, "words": words})
-        return [] if hyp is None else hyp
+            self.on_decode(d.to_json())
+        return d
+
+    def _apply(self, kind: str, words: list[Word] | None) -> EngineUpdate:
+        return self.policy.apply(self._decoded(kind, words))
+
+    def _idle(self) -> EngineUpdate:
+        return EngineUpdate(draft=self.draft, draft_end=self.policy.draft_end)
 
     def _cut(self, sample: int) -> None:
         """Drop audio before absolute ``sample`` from the window."""
@@ -236,22 +316,14 @@ class WhisperEngine:
         """Past ``TRIM_AFTER_S``, keep the uncommitted audio plus ``CONTEXT_S`` before it."""
         if len(self.buf) < TRIM_AFTER_S * SAMPLE_RATE:
             return
-        t = self.agree.committed_end
-        if self.agree.pending:
-            t = min(t, self.agree.pending[0].start)
+        agree = self.policy.agree
+        t = agree.committed_end
+        if agree.pending:
+            t = min(t, agree.pending[0].start)
         self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
-    def _update(self, final: list[Word], *, end: bool = False) -> EngineUpdate:
-        """The update for ``final`` (stamped with the open utterance); ``end`` closes it."""
-        update = EngineUpdate([replace(w, utterance=self.utterance) for w in final], self.draft)
-        tail = self.agree.pending + self.agree.edge
-        update.draft_end = tail[-1].end if tail else 0.0
-        self.utterance_words += len(final)
-        if end and self.utterance_words:
-            update.ended.append(self.utterance)
-            self.utterance, self.utterance_words = self.utterance + 1, 0
-        return update
 
-    @property
-    def draft(self) -> str:
-        return self.agree.draft
+def merge(a: EngineUpdate, b: EngineUpdate) -> EngineUpdate:
+    """``a`` then ``b`` as one update (``b``'s draft)."""
+    return EngineUpdate(a.final + b.final, b.draft, draft_end=b.draft_end,
+                        revisions=a.revisions + b.revisions, ended=a.ended + b.ended)

@@ -6,12 +6,13 @@ window is cut only in utterances longer than 14 s, at the engine's last final wo
 a policy that finalizes later than the engine loses the words the cut left behind,
 so rows for slow policies are pessimistic there).  So
 ``fhud bench asr --fast --decode-log FILE`` records every decode (its kind, how
-much audio had been fed, its words), and this module re-runs
-:class:`~fhud_app.asr.agreement.Agreement` over them with other settings: how many
-successive hypotheses must agree (``votes``) and how far before the end of the
+much audio had been fed, its words, the VAD's speech segments), and this module
+re-runs :class:`~fhud_app.asr.commit.CommitPolicy` over them with other settings: how
+many successive hypotheses must agree (``votes``) and how far before the end of the
 audio a word must end to take part (``edge``).  With the engine's own settings the
-replay gives the engine's words exactly (a test checks it), so a sweep measures
-each policy on the same decodes instead of on decodes that fall elsewhere.
+replay gives the engine's words, revisions and utterance ends exactly (a test checks
+it), so a sweep measures each policy on the same decodes instead of on decodes that
+fall elsewhere.
 
     python -m fhud_app.bench.asr_replay FILE 2:0.1 2:1.0 3:0.1
 """
@@ -24,40 +25,32 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from fhud_app.asr.agreement import Agreement
-from fhud_app.asr.base import Word
-from fhud_app.asr.whisper_engine import EDGE_S
+from fhud_app.asr.base import EngineUpdate, Word, update_records
+from fhud_app.asr.commit import EDGE_S, CommitPolicy, Decode
 from fhud_app.bench.common import percentile
 from fhud_app.core.config import AsrConfig
+from fhud_app.core.events import JsonLines
 
 
-def _words(raw: list[list[Any]]) -> list[Word]:
-    return [Word(str(t), float(a), float(b), float(p)) for t, a, b, p in raw]
-
-
-def replay(
+def replay_updates(
     decodes: Iterable[dict[str, Any]], *, votes: int = 2, edge_s: float = EDGE_S,
     hop_s: float = AsrConfig.whisper_hop_s,
-) -> list[tuple[Word, float]]:
-    """The final words and the audio seconds fed when each became final.
+) -> list[tuple[float, EngineUpdate]]:
+    """Every decode's update and the audio seconds fed when it was made."""
+    policy = CommitPolicy(votes, edge_s, hop_s)
+    return [(float(d["now"]), policy.apply(Decode.from_json(d))) for d in decodes if d.get("kind") != "meta"]
 
-    The same :class:`Agreement` calls as ``WhisperEngine.feed``/``flush``: a ``hop``
-    decode goes through ``update``, a ``force`` decode too with what ends a hop before
-    forced final; ``utterance`` and ``flush`` decodes ``finish`` (a ``flush`` without
-    words finalizes the newest decode as it stands).
-    """
-    agree = Agreement(votes)
-    out: list[tuple[Word, float]] = []
-    for d in decodes:
-        kind, now = d["kind"], float(d["now"])
-        if kind in ("utterance", "flush"):
-            final = agree.finish(None if d["words"] is None else _words(d["words"]))
-        elif kind in ("hop", "force"):
-            final = agree.update(_words(d["words"]), now, edge_s, now - hop_s if kind == "force" else None)
-        else:  # the meta line
-            continue
-        out += [(w, now) for w in final]
-    return out
+
+def replay(decodes: Iterable[dict[str, Any]], **settings: Any) -> list[tuple[Word, float]]:
+    """The final words and the audio seconds fed when each became final."""
+    return [(w, now) for now, u in replay_updates(decodes, **settings) for w in u.final]
+
+
+def replay_objects(decodes: Iterable[dict[str, Any]], **settings: Any) -> list[dict[str, Any]]:
+    """The JSON Lines objects the words ring would carry (drafts left out)."""
+    lines = JsonLines()
+    return [o for now, u in replay_updates(decodes, **settings)
+            for o in lines.feed(update_records(u, now, draft=False))]  # fmt: skip
 
 
 def load(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -68,7 +61,7 @@ def load(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fhud_app.bench.asr_metrics import wer
+    from fhud_app.bench.asr_metrics import collect, revised_words, wer
 
     parser = argparse.ArgumentParser(prog="python -m fhud_app.bench.asr_replay", description=__doc__.split("\n\n")[0])
     parser.add_argument("log", type=Path, help="written by 'fhud bench asr --fast --decode-log FILE'")
@@ -76,15 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     meta, decodes = load(args.log)
     batch = wer(meta["reference"], meta["batch"])
+    hop_s = float(meta.get("hop_s", AsrConfig.whisper_hop_s))
     print(f"batch WER {batch:.4f} ({args.log})")
-    print("| votes | edge (s) | streaming WER | / batch | latency p50 | latency p95 |")
-    print("|---|---|---|---|---|---|")
+    print("| votes | edge (s) | committed WER | final WER | final / batch | revision rate "
+          "| latency p50 | latency p95 |")
+    print("|---|---|---|---|---|---|---|---|")
     for spec in args.policies:
         votes, edge = spec.split(":")
-        out = replay(decodes, votes=int(votes), edge_s=float(edge), hop_s=float(meta.get("hop_s", AsrConfig.whisper_hop_s)))
-        stream = wer(meta["reference"], " ".join(w.text for w, _ in out))
-        lat = [now - w.end for w, now in out]
-        print(f"| {votes} | {float(edge):g} | {stream:.4f} | {stream / batch:.3f} | "
+        s = collect(replay_objects(decodes, votes=int(votes), edge_s=float(edge), hop_s=hop_s))
+        committed = wer(meta["reference"], " ".join(w.text for w in s.committed))
+        final = wer(meta["reference"], " ".join(w.text for w in s.final_words))
+        lat = [w.emitted_at - w.end for w in s.committed]
+        print(f"| {votes} | {float(edge):g} | {committed:.4f} | {final:.4f} | {final / batch:.3f} | "
+              f"{revised_words(s) / max(len(s.committed), 1):.3f} | "
               f"{percentile(lat, 50):.2f} s | {percentile(lat, 95):.2f} s |")
     return 0
 

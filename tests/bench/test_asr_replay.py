@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fhud_app.asr.whisper_engine import WhisperEngine
 from fhud_app.audio.file_source import load_audio
-from fhud_app.bench.asr_replay import load, main, replay
+from fhud_app.bench.asr_replay import load, main, replay, replay_updates
 from fhud_app.core.config import AsrConfig
 
 
@@ -36,19 +36,25 @@ def test_edge_keeps_words_near_the_end_of_the_audio_out_of_the_agreement() -> No
 @pytest.mark.slow
 def test_replay_with_the_engines_settings_gives_the_engines_words(whisper_model, speech_wav: Path) -> None:
     audio = load_audio(speech_wav)[0]
+    audio = np.concatenate([audio, np.zeros(16_000, np.float32), audio])  # two utterances
     engine = WhisperEngine(whisper_model, AsrConfig())
     decodes: list[dict] = []
     engine.on_decode = decodes.append
-    out = []
-    for i in range(0, len(audio), 1600):
-        out += [(w, engine.now_s) for w in engine.feed(audio[i : i + 1600]).final]
-    out += [(w, engine.now_s) for w in engine.flush().final]
-    assert len(out) > 10 and len(decodes) == engine.decodes + sum(d["words"] is None for d in decodes)
-    plain = [(replace(w, utterance=0), now) for w, now in out]  # the replay does not number utterances
-    assert replay(decodes, votes=2, edge_s=engine.edge_s, hop_s=AsrConfig().whisper_hop_s) == plain
+    out, revisions, ended = [], [], []
+    for i in range(0, len(audio) + 1600, 1600):
+        update = engine.feed(audio[i : i + 1600]) if i < len(audio) else engine.flush()
+        out += [(w, engine.now_s) for w in update.final]
+        revisions += update.revisions
+        ended += update.ended
+    assert len(out) > 20 and len(ended) >= 2 and ended == list(range(1, len(ended) + 1))
+    assert len(decodes) == engine.decodes + sum(d["words"] is None for d in decodes)
+    assert replay(decodes, votes=2, edge_s=engine.edge_s, hop_s=AsrConfig().whisper_hop_s) == out
+    again = [u for _, u in replay_updates(decodes)]
+    assert [r for u in again for r in u.revisions] == revisions
+    assert [e for u in again for e in u.ended] == ended
     # A policy that never agrees finalizes the same speech only at the utterance's end: later.
     late = replay(decodes, votes=10_000, edge_s=engine.edge_s)
-    assert min(now - w.end for w, now in late) >= 0 and len(late) > 10
+    assert min(now - w.end for w, now in late) >= 0 and len(late) > 20
     assert sum(now - w.end for w, now in late) > sum(now - w.end for w, now in out)
 
 
