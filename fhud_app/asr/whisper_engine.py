@@ -99,6 +99,17 @@ def decode_options(cfg: AsrConfig) -> dict[str, Any]:
     }
 
 
+# Whisper's decoder holds 448 tokens: the start sequence, the prompt (faster-whisper keeps at
+# most 223 of it) and the new tokens of one 30 s window must fit.  An utterance longer than
+# ~54 s once asked for more and stopped the recognition (ValueError from faster-whisper).
+MAX_NEW_TOKENS = 448 - 223 - 4
+
+
+def max_new_tokens(seconds: float) -> int:
+    """The decoder's bound for one window of ``seconds`` of audio (8 tokens/s + 16, capped)."""
+    return min(int(8 * min(seconds, 30.0)) + 16, MAX_NEW_TOKENS)
+
+
 def transcribe_words(
     model: Any,
     audio: np.ndarray,
@@ -117,8 +128,8 @@ def transcribe_words(
     if short_window and frames < 3000 and hasattr(model, "encode_frames"):
         model.encode_frames = -(-frames // 100) * 100
     options = decode_options(cfg)
-    if short_window:  # bound the decoder: a loop costs at most this many tokens
-        options["max_new_tokens"] = int(8 * len(audio) / SAMPLE_RATE) + 16
+    if short_window:  # bound the decoder: a loop costs at most this many tokens per window
+        options["max_new_tokens"] = max_new_tokens(len(audio) / SAMPLE_RATE)
     try:
         segments, _ = model.transcribe(audio, initial_prompt=prompt or None, **options)
         words = []

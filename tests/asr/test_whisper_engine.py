@@ -86,3 +86,15 @@ def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech, n
     quiet = np.random.default_rng(1).standard_normal(16_000 * 10).astype(np.float32) * level
     out = stream(WhisperEngine(whisper_model, AsrConfig()), np.concatenate([quiet, speech[: 16_000 * 4]]), block=800)
     assert out and out[0][0].start >= 9.5
+
+
+def test_the_decoder_bound_fits_whisper_for_any_utterance_length() -> None:
+    """A 60 s utterance (the second pass over a long one) once asked for 496 new tokens and
+    stopped the recognition: Whisper's decoder holds 448 with the prompt."""
+    from fhud_app.asr.whisper_engine import MAX_NEW_TOKENS, max_new_tokens
+
+    assert max_new_tokens(1.0) == 24
+    assert max_new_tokens(20.0) == 176
+    for seconds in (27.0, 30.0, 60.0, 600.0):
+        assert max_new_tokens(seconds) <= MAX_NEW_TOKENS
+        assert 4 + 223 + max_new_tokens(seconds) <= 448
