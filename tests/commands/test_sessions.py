@@ -8,16 +8,12 @@ import srt
 import webvtt
 
 from fhud_app.cli import main
-from tests.store.session_files import concept, garden_session, word_lines, write_session
+from tests.store.session_files import two_sessions
 
 
 @pytest.fixture
 def folder(tmp_path):
-    folder = tmp_path / "sessions"
-    garden_session(folder)
-    write_session(folder, "2026-11-27_180000", [*word_lines("rivers carry the soil to the sea"),
-                                                concept(1, "soil", 1, 2.5)])
-    return folder
+    return two_sessions(tmp_path / "sessions")
 
 
 def fhud(capsys, folder, *argv: str) -> tuple[int, str, str]:

@@ -11,16 +11,12 @@ from fhud_app.hud import session_index
 from fhud_app.hud.session_index import SessionIndexer
 from fhud_app.hud.sessions_window import SessionsWindow, literal_query
 from fhud_app.store.library import SessionLibrary
-from tests.store.session_files import concept, garden_session, word_lines, write_session
+from tests.store.session_files import two_sessions, word_lines, write_session
 
 
 @pytest.fixture
 def folder(tmp_path):
-    folder = tmp_path / "sessions"
-    garden_session(folder)
-    write_session(folder, "2026-11-27_180000", [*word_lines("rivers carry the soil to the sea"),
-                                                concept(1, "soil", 1, 2.5)])
-    return folder
+    return two_sessions(tmp_path / "sessions")
 
 
 @pytest.fixture

@@ -41,3 +41,11 @@ def garden_session(folder: Path, name: str = "2026-11-26_090507") -> Path:
               {"type": "link", "a": 1, "b": 2, "strength": 0.5}, concept(3, "compost", 1, 7.7, weight=1.5),
               {"type": "retire", "id": 3}]  # fmt: skip
     return write_session(folder, name, lines)
+
+
+def two_sessions(folder):
+    """The garden session and a short one about soil: the library's usual test folder."""
+    garden_session(folder)
+    write_session(folder, "2026-11-27_180000", [*word_lines("rivers carry the soil to the sea"),
+                                                concept(1, "soil", 1, 2.5)])
+    return folder
