@@ -142,8 +142,8 @@ class AsrWorker(Worker):
     # ------------------------------------------------------------------ faults
     def _engine_failed(self, exc: Exception) -> None:
         """The traceback goes to the log; the engine is reloaded once (the words already
-        written stay); a second failure within ``FAILURE_WINDOW_S`` stops listening."""
-        log.exception("the speech engine failed in a decode")
+        written stay); a second failure within ``FAILURE_WINDOW_S`` stops listening.
+        The caller has logged the traceback."""
         now = self.clock()
         what = f"{type(exc).__name__}: {str(exc)[:80]}"
         if self._last_failure is not None and now - self._last_failure < FAILURE_WINDOW_S:
