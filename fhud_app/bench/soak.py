@@ -20,9 +20,9 @@ import argparse
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -166,8 +166,10 @@ def run(args: argparse.Namespace) -> int:
     clip = paths.repo_resources() / DEMO_FILE
     load0 = os.getloadavg()
     base = headless(args, clip)
-    with tempfile.TemporaryDirectory(prefix="fhud-soak-") as tmp:
-        samples, _, (code, exit_s) = soak(args, Path(tmp))
+    work = out / "app"  # its log, metrics and session stay beside the CSV (named in errors)
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    samples, _, (code, exit_s) = soak(args, work)
     load1 = os.getloadavg()
     if not samples:
         raise FhudError("the soak took no sample: give it at least one --sample-s.")
@@ -177,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     result.update(exit_code=code, exit_s=round(exit_s, 2), load_start=load0[0], load_end=load1[0])
     code_out = figures(result)
     print(f"\nCSV: {out / 'soak.csv'}" + (f"   plot: {out / 'soak.png'}" if plotted else "   (no plot: matplotlib missing)"))
+    print(f"the app's log, metrics and session: {work}")
     print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f}")
     if args.json:
         print(json.dumps({k: _finite(v) for k, v in result.items()}))

@@ -7,15 +7,17 @@ stopped; by default ``pause_s`` plus a grace for the ASR's commit cadence, since
 recognizer finalizes words in bursts about a second apart).  Qt-free; the :class:`~fhud_app.concepts.worker.ConceptWorker` drives it.
 
 Every word carries the ASR's utterance id.  When the ASR revises an utterance (all its words
-replaced), :meth:`UtteranceCutter.revise` replaces them in the open utterance and
-:meth:`Ledger.revise` gives back every recent extraction that used them, with the revised words,
-so its concepts can be retracted and extracted again.
+replaced), :func:`share_revision` hands each holder of its words (the recent extractions in the
+:class:`Ledger`, the cut utterances not extracted yet, the open utterance) its share of the
+revised words, so an extraction whose words changed is done again and its lost concepts retire.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 SENTENCE_END = (".", "?", "!", "…")
 IDLE_GRACE_S = 1.2
@@ -58,13 +60,6 @@ class Utterance:
     @property
     def emitted_at(self) -> float:
         return self.words[-1].emitted_at if self.words else 0.0
-
-    def revise(self, utterance: int, words: list[Word]) -> bool:
-        """Replace this utterance's words of ASR ``utterance`` by ``words``; True if it had any."""
-        if not any(w.utterance == utterance for w in self.words):
-            return False
-        self.words = _replace(self.words, utterance, words)
-        return True
 
 
 class UtteranceCutter:
@@ -111,11 +106,6 @@ class UtteranceCutter:
             return self._close("asr-end")
         return None
 
-    def revise(self, utterance: int, words: list[Word]) -> bool:
-        """Replace the open utterance's words of ASR ``utterance`` by ``words`` (those that
-        were already cut off are the ledger's); True when the open utterance changed."""
-        return self.open.revise(utterance, words)
-
     def _close(self, reason: str) -> Utterance:
         done, self.open = self.open, Utterance()
         done.reason = reason
@@ -156,13 +146,65 @@ def merge_utterances(closed: list[Utterance], max_words: int) -> list[Merged]:
     return [Merged(g) for g in groups]
 
 
-def _replace(old: list[Word], utterance: int, words: list[Word]) -> list[Word]:
-    """``old`` with its words of ``utterance`` replaced by ``words``, in time order."""
-    kept = [w for w in old if w.utterance != utterance]
-    lo = min((w.start for w in old if w.utterance == utterance), default=0.0)
-    hi = max((w.end for w in old if w.utterance == utterance), default=0.0)
-    new = [w for w in words if w.end > lo - 1e-6 and w.start < hi + 1e-6] if kept else words
-    return sorted(kept + new, key=lambda w: w.start)
+def share_revision(holders: list[list[Word]], utterance: int, words: list[Word]) -> list[list[Word]]:
+    """``holders`` (word lists: recent extractions, cut utterances, the open one) with their
+    words of ASR ``utterance`` replaced by their share of the revised ``words``.
+
+    An ASR utterance is often cut into several concept utterances (a sentence each): every
+    holder of its words gets only the revised words that fall in its part of the time line,
+    the boundary between two holders lying halfway between them.  A holder without words of
+    ``utterance`` is given back unchanged.
+    """
+    out = [list(h) for h in holders]
+    spans = sorted(
+        (min(w.start for w in h if w.utterance == utterance),
+         max(w.end for w in h if w.utterance == utterance), i)
+        for i, h in enumerate(holders) if any(w.utterance == utterance for w in h)
+    )  # fmt: skip
+    if not spans:
+        return out
+    bounds = [(a[1] + b[0]) / 2 for a, b in pairwise(spans)]
+    shares: list[list[Word]] = [[] for _ in spans]
+    for w in words:
+        shares[bisect_right(bounds, (w.start + w.end) / 2)].append(w)
+    for (_, _, i), share in zip(spans, shares, strict=True):
+        kept = [w for w in holders[i] if w.utterance != utterance]
+        out[i] = sorted(kept + share, key=lambda w: w.start)
+    return out
+
+
+def revise_holders(
+    utterance: int, words: list[Word], ledger: Ledger, closed: list[Utterance], cutter: UtteranceCutter
+) -> tuple[list[tuple[int, list[Word]]], bool]:
+    """Apply a revision of ASR ``utterance`` to every holder of its words (see
+    :func:`share_revision`); returns the (key, new words) of the recorded extractions whose
+    words changed, and whether the open utterance changed."""
+    keys = ledger.holding(utterance)
+    olds = [ledger.words(k) for k in keys]
+    holders = [*olds, *(u.words for u in closed), cutter.open.words]
+    shared = share_revision(holders, utterance, words)
+    for u, new in zip(closed, shared[len(keys) : -1], strict=True):
+        u.words = new
+    open_changed = not same_words(cutter.open.words, shared[-1])
+    cutter.open.words = shared[-1]
+    redo = []
+    for key, old, new in zip(keys, olds, shared[: len(keys)], strict=True):
+        ledger.update(key, new)
+        if not same_words(old, new):
+            redo.append((key, new))
+    return redo, open_changed
+
+
+def same_words(a: list[Word], b: list[Word]) -> bool:
+    """The same words, case and punctuation aside (a revision that changes no concept's input)."""
+    return _plain(a) == _plain(b)
+
+
+def _plain(words: list[Word]) -> list[str]:
+    return [t for t in (w.text.strip(_PUNCT).lower() for w in words) if t]
+
+
+_PUNCT = ".,;:!?…\"'()[]-"
 
 
 class Ledger:
@@ -178,15 +220,16 @@ class Ledger:
         while len(self._groups) > self.size:
             self._groups.popitem(last=False)
 
-    def revise(self, utterance: int, words: list[Word]) -> list[tuple[int, list[Word]]]:
-        """(key, revised words) of every recorded extraction that used words of ``utterance``;
-        the ledger keeps the revised words."""
-        out = []
-        for key, old in self._groups.items():
-            if any(w.utterance == utterance for w in old):
-                self._groups[key] = _replace(old, utterance, words)
-                out.append((key, self._groups[key]))
-        return out
+    def holding(self, utterance: int) -> list[int]:
+        """The keys of the recorded extractions that used words of ASR ``utterance``."""
+        return [k for k, ws in self._groups.items() if any(w.utterance == utterance for w in ws)]
+
+    def words(self, key: int) -> list[Word]:
+        return self._groups[key]
+
+    def update(self, key: int, words: list[Word]) -> None:
+        """The revised words of extraction ``key`` (its place in the ledger kept)."""
+        self._groups[key] = list(words)
 
     def __len__(self) -> int:
         return len(self._groups)

@@ -31,6 +31,7 @@ from fhud_app.concepts.utterances import (
     UtteranceCutter,
     Word,
     merge_utterances,
+    revise_holders,
 )
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
@@ -116,6 +117,7 @@ class ConceptWorker(Worker):
         self._keys = 0  # extraction keys (the store remembers which mention came from which)
         self._revision: tuple[int, list[Word]] | None = None  # a revision being read
         self.revisions = 0
+        self.redone = 0  # extractions done again because a revision changed their words
         self._buf = np.zeros(256, EVENT_DTYPE)
 
     # ------------------------------------------------------------------ control (any thread)
@@ -222,17 +224,16 @@ class ConceptWorker(Worker):
             ))
         if index + 1 >= count:
             words, self._revision = self._revision[1], None
-            for utterance in closed:  # cut but not extracted yet: extracted as revised
-                utterance.revise(utt, words)
-            self._revise(utt, words)
+            self._revise(utt, words, closed)
 
-    def _revise(self, utterance: int, words: list[Word]) -> None:
-        """The ASR replaced ``utterance``'s words: the open utterance takes the new words, and
-        every recent extraction that used the old ones is done again on the new ones; a concept
-        only they named retires (:meth:`ConceptStore.replace`)."""
+    def _revise(self, utterance: int, words: list[Word], closed: list[Utterance]) -> None:
+        """The ASR replaced ``utterance``'s words.  Each holder of them (recent extractions,
+        ``closed`` utterances not extracted yet, the open one) takes its share of the new
+        words; an extraction whose words changed is done again, and a concept only its old
+        words named retires (:meth:`ConceptStore.replace`)."""
         self.revisions += 1
-        redo = self.ledger.revise(utterance, words)
-        open_changed = self.cutter.revise(utterance, words)
+        redo, open_changed = revise_holders(utterance, words, self.ledger, closed, self.cutter)
+        self.redone += len(redo)
         try:
             for key, new_words in redo:
                 text = " ".join(w.text for w in new_words)
@@ -381,6 +382,7 @@ class ConceptWorker(Worker):
             "concepts": len(self.store),
             "retired": self.store.retired,
             "revisions": self.revisions,
+            "redone": self.redone,
             "words_dropped": int(self.reader.dropped),
             "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
             "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,

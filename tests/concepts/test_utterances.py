@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from fhud_app.concepts.utterances import UtteranceCutter, Word
+from fhud_app.concepts.utterances import (
+    Ledger,
+    UtteranceCutter,
+    Word,
+    revise_holders,
+    share_revision,
+)
 
 
 def _w(text: str, start: float, wall: float = 0.0) -> Word:
@@ -57,23 +63,48 @@ def test_a_revision_replaces_the_open_utterances_words_of_that_asr_utterance() -
     cut = UtteranceCutter(pause_s=0.8)
     for w in (_u("the", 0.0, 1), _u("kyo", 0.4, 1), _u("table", 0.8, 1)):
         cut.add(w)
-    assert not cut.revise(2, [_u("x", 0.0, 2)])
-    assert cut.revise(1, [_u("the", 0.0, 1), _u("coffee", 0.4, 1), _u("table", 0.8, 1)])
+    assert revise_holders(2, [_u("x", 0.0, 2)], Ledger(), [], cut) == ([], False)
+    new = [_u("the", 0.0, 1), _u("coffee", 0.4, 1), _u("table", 0.8, 1)]
+    assert revise_holders(1, new, Ledger(), [], cut) == ([], True)
     assert cut.open.text == "the coffee table"
 
 
-def test_the_ledger_gives_back_every_extraction_that_used_a_revised_utterance() -> None:
-    from fhud_app.concepts.utterances import Ledger
-
+def test_the_ledger_gives_back_every_extraction_whose_words_a_revision_changed() -> None:
     ledger = Ledger(size=2)
     ledger.record(1, [_u("old", 0.0, 1)])
     ledger.record(2, [_u("cash", 1.0, 2), _u("invalidation", 1.4, 2)])
     ledger.record(3, [_u("the", 3.0, 3), _u("worker", 3.4, 3)])
     assert len(ledger) == 2  # bounded: the oldest is forgotten
-    assert ledger.revise(1, [_u("new", 0.0, 1)]) == []
-    redo = ledger.revise(2, [_u("cache", 1.0, 2), _u("invalidation", 1.4, 2)])
+    cut = UtteranceCutter()
+    assert revise_holders(1, [_u("new", 0.0, 1)], ledger, [], cut) == ([], False)
+    redo, _ = revise_holders(2, [_u("cache", 1.0, 2), _u("invalidation", 1.4, 2)], ledger, [], cut)
     assert [(k, " ".join(w.text for w in ws)) for k, ws in redo] == [(2, "cache invalidation")]
-    assert ledger.revise(3, []) == [(3, [])]  # revised away entirely
+    assert revise_holders(3, [], ledger, [], cut) == ([(3, [])], False)  # revised away entirely
+
+
+def test_one_asr_utterance_cut_into_sentences_gives_each_sentence_only_its_own_revised_words() -> None:
+    """The demo's minute-long utterance was cut into ~10 sentences; a revision once handed each
+    of them the whole utterance, so each was extracted again on all of it (minutes of LLM work)."""
+    said = "a b. c d. e f".split()
+    old = [_u(t, i * 0.5, 7) for i, t in enumerate(said)]
+    ledger = Ledger()
+    ledger.record(1, old[:2])
+    ledger.record(2, old[2:4])
+    cut = UtteranceCutter()
+    cut.open.words = old[4:]
+    revised = [_u(t, i * 0.5 + 0.05, 7) for i, t in enumerate("a b. C d! e g".split())]
+    redo, open_changed = revise_holders(7, revised, ledger, [], cut)
+    assert redo == []  # "C d!" is "c d." again, case and punctuation aside: no extraction
+    assert [w.text for w in ledger.words(2)] == ["C", "d!"]
+    assert open_changed and cut.open.text == "e g"
+    words = share_revision([old[:2], old[2:4]], 7, revised[:4] + [_u("late", 2.6, 7)])
+    assert [[w.text for w in ws] for ws in words] == [["a", "b."], ["C", "d!", "late"]]
+
+
+def test_a_revision_keeps_the_words_of_other_asr_utterances_in_a_holder() -> None:
+    held = [_u("end", 0.0, 1), _u("of", 0.4, 1), _u("kyo", 1.0, 2), _u("do", 1.3, 2)]
+    (out,) = share_revision([held], 2, [_u("kyoto", 1.0, 2)])
+    assert [w.text for w in out] == ["end", "of", "kyoto"]
 
 
 def test_the_asrs_utterance_end_closes_the_open_utterance() -> None:
