@@ -196,6 +196,7 @@ def build_pipeline(
         store = ConceptStore(config.store, concept_ring)
         concept_worker = ConceptWorker(config, words, store, gate,
                                        extractor_factory or default_extractor_factory, live=live)
+        asr.loads_beside.append(concept_worker.settled)  # its load is not an ASR overload
     session = None
     if session_source is not None:
         session = SessionRecorder(paths.sessions_dir(), source=session_source)

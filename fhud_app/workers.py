@@ -55,6 +55,7 @@ class Worker(QThread):
     def __init__(self) -> None:
         super().__init__()
         self.stop_event = threading.Event()
+        self.settled = threading.Event()  # the load ended (loaded, or failed): safe from any thread
         self._last_metrics = 0.0
 
     # ------------------------------------------------------------------ hooks
@@ -88,7 +89,10 @@ class Worker(QThread):
     # ------------------------------------------------------------------ the thread
     def run(self) -> None:
         try:
-            self.load()
+            try:
+                self.load()
+            finally:
+                self.settled.set()
             self._loop()
         except Exception as exc:  # a boundary: one line for the person, the traceback in the log
             if isinstance(exc, FhudError):

@@ -9,6 +9,7 @@ the worker's thread when the loop ends.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -88,7 +89,10 @@ class AsrWorker(Worker):
         # Overload: a live stream further behind than this drops its oldest audio (None: never).
         self.max_backlog_s = max_backlog_s
         self.reloads = 0  # engines reloaded after a failed decode
-        self._capped = False  # the backlog cap applies (after the catch-up of the load)
+        self._capped = False  # the backlog cap applies (after the catch-up of the loads)
+        # Other workers whose model loads beside this one (the concept model): while one is
+        # loading it takes the CPU, so the cap waits, and the audio queued meanwhile is caught up.
+        self.loads_beside: list[threading.Event] = []
         self._ready_at = 0.0
         self._last_failure: float | None = None
         self._offset_s = 0.0  # audio seconds fed before the current engine started
@@ -164,12 +168,16 @@ class AsrWorker(Worker):
     def _limit_backlog(self) -> None:
         """Overload: keep a live stream within ``max_backlog_s`` of real time by dropping
         the oldest audio (counted in the reader's ``dropped``).  Audio queued while the
-        engine loaded is caught up first (for up to ``CATCH_UP_S``)."""
+        engine, or a model beside it (``loads_beside``), loaded is caught up first (for up to
+        ``CATCH_UP_S`` after the last load ended): a load is not an overload."""
         if self.max_backlog_s is None:
             return
         # Act a decode early: the audio that arrives during the next decode stays within the cap.
         cap = int(max(self.max_backlog_s - HEADROOM_S, KEEP_S) * self.source_rate)
         waiting = self.audio.available()
+        if not all(e.is_set() for e in self.loads_beside):  # a model loads beside: catch up after
+            self._capped, self._ready_at = False, self.clock()
+            return
         if not self._capped:
             if waiting > cap and self.clock() - self._ready_at < CATCH_UP_S:
                 return

@@ -230,17 +230,20 @@ class LlmExtractor:
         self._words = []
 
     def feed(self, text: str) -> None:
-        """One more word.  The model sees the words only once the utterance names more than
-        ``DIRECT_IDEAS`` things (checked on the words so far); until then nothing is
-        prefilled, as most utterances need no model at all."""
-        self._words.append(strip_control_text(text))
+        """More words (one or several).  The model sees the words only once the utterance names
+        more than ``DIRECT_IDEAS`` things (checked on the words so far); until then nothing is
+        prefilled, as most utterances need no model at all.  Several words are one prefill."""
+        new = strip_control_text(text).split()
+        if not new:
+            return
+        self._words += new
         if self._session is not None:
-            self._session.feed(" " + self._words[-1])
+            self._session.feed(" " + " ".join(new))
         elif len(self._words) > DIRECT_IDEAS and len(self._ideas(" ".join(self._words))[0]) > DIRECT_IDEAS:
             self._open(self._words)
 
     def _open(self, words: list[str]) -> Any:
-        """The session for this utterance, continuing the context, with ``words`` fed."""
+        """The session for this utterance, continuing the context, with ``words`` fed (one prefill)."""
         ctx, self._context = self._context, None
         if ctx is not None and ctx.tokens < self.context_tokens:
             ctx.feed("\n")
@@ -248,8 +251,8 @@ class LlmExtractor:
             self._session = ctx
         else:
             self._session = self.llm.session()
-        for w in words:
-            self._session.feed(" " + w)
+        if words:
+            self._session.feed(" " + " ".join(words))
         return self._session
 
     def finish(self, utterance: str, cancelled: Any = None) -> Extraction:

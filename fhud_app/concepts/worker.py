@@ -282,9 +282,9 @@ class ConceptWorker(Worker):
         """Prefill the words of the open utterance that the extractor has not seen yet."""
         words = self.cutter.open.words
         try:
-            while self._fed_words < len(words) and not self.stop_event.is_set():
-                self.extractor.feed(words[self._fed_words].text)
-                self._fed_words += 1
+            if self._fed_words < len(words) and not self.stop_event.is_set():
+                self.extractor.feed(" ".join(w.text for w in words[self._fed_words :]))  # one prefill
+                self._fed_words = len(words)
         except Exception as exc:
             log.exception("concept extraction failed")
             self._extraction_failed(exc)
@@ -296,8 +296,8 @@ class ConceptWorker(Worker):
                 self.extractor.start()
                 fed = 0
             t0 = time.monotonic()
-            for w in group.words[fed:]:
-                self.extractor.feed(w.text)
+            if group.words[fed:]:  # the words not prefilled yet, in one prefill
+                self.extractor.feed(" ".join(w.text for w in group.words[fed:]))
             t1 = time.monotonic()
             result = self.extractor.finish(group.text, self.stop_event.is_set)
         except Exception as exc:  # keywords for this utterance; the next one tries the model again
