@@ -231,9 +231,8 @@ class ConceptWorker(Worker):
         ``closed`` utterances not extracted yet, the open one) takes its share of the new
         words; an extraction whose words changed is done again, and a concept only its old
         words named retires (:meth:`ConceptStore.replace`)."""
-        self.revisions += 1
         redo, open_changed = revise_holders(utterance, words, self.ledger, closed, self.cutter)
-        self.redone += len(redo)
+        self.revisions, self.redone = self.revisions + 1, self.redone + len(redo)
         try:
             for key, new_words in redo:
                 text = " ".join(w.text for w in new_words)
