@@ -40,11 +40,13 @@ class Decode:
     words: tuple[Word, ...] | None  # None (flush only): the newest hypothesis stands
     speech: tuple[tuple[float, float], ...] = ()  # VAD speech segments over the window
     heard_to: float = float("-inf")  # the VAD had classified the audio up to here (-inf: no VAD)
+    utterance: int = 0  # a deferred ``pass``: the utterance it revises (0: the one closing now)
 
     def to_json(self) -> dict[str, Any]:
         words = None if self.words is None else [[w.text, w.start, w.end, w.confidence] for w in self.words]
-        return {"kind": self.kind, "now": self.now, "words": words,
-                "speech": [list(s) for s in self.speech], "heard_to": self.heard_to}  # fmt: skip
+        out = {"kind": self.kind, "now": self.now, "words": words,
+               "speech": [list(s) for s in self.speech], "heard_to": self.heard_to}  # fmt: skip
+        return out | ({"utterance": self.utterance} if self.utterance else {})
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Decode:
@@ -52,7 +54,8 @@ class Decode:
         words = None if raw is None else tuple(Word(str(t), float(a), float(b), float(p)) for t, a, b, p in raw)
         speech = tuple((float(a), float(b)) for a, b in d.get("speech") or ())
         # A log without VAD information keeps every word (-inf: none was classified).
-        return cls(str(d["kind"]), float(d["now"]), words, speech, float(d.get("heard_to", "-inf")))
+        return cls(str(d["kind"]), float(d["now"]), words, speech, float(d.get("heard_to", "-inf")),
+                   int(d.get("utterance", 0)))  # fmt: skip
 
 
 def heard(words: Sequence[Word], speech: Sequence[tuple[float, float]], heard_to: float) -> list[Word]:
@@ -69,19 +72,27 @@ def heard(words: Sequence[Word], speech: Sequence[tuple[float, float]], heard_to
 
 
 class CommitPolicy:
+    """Which words are final.  With ``defer`` the second pass runs beside the stream: an
+    utterance is handed over (``handed``) at its end, the next one opens at once, and its
+    ``pass`` decode (naming the utterance) revises and closes it whenever it comes."""
+
     def __init__(
-        self, votes: int = 2, edge_s: float = EDGE_S, hop_s: float = 0.8, unsure: float = UNSURE
-    ) -> None:
+        self, votes: int = 2, edge_s: float = EDGE_S, hop_s: float = 0.8, unsure: float = UNSURE,
+        defer: bool = False,
+    ) -> None:  # fmt: skip
         self.agree = Agreement(votes, unsure)
         self.edge_s = edge_s
         self.hop_s = hop_s
+        self.defer = defer
         self.utterance = 1  # the open utterance's id
         self.words: list[Word] = []  # its final words
         self.closing = False  # its words are all final; its pass is due
+        self.handed: int | None = None  # deferred: the utterance the last end handed over
+        self.passing: dict[int, list[Word]] = {}  # deferred: handed-over utterances' words
 
     def apply(self, d: Decode) -> EngineUpdate:
         if d.kind == "pass":
-            return self.close(d)
+            return self.revise(d) if d.utterance else self.close(d)
         hyp = None if d.words is None else heard(d.words, d.speech, d.heard_to)
         if d.kind in ("utterance", "flush"):
             final = self.agree.finish(hyp)
@@ -93,20 +104,40 @@ class CommitPolicy:
             raise ValueError(f"unknown decode kind {d.kind!r}")
         final = [replace(w, utterance=self.utterance) for w in final]
         self.words += final
+        if self.closing and self.defer:
+            self.handed = self._hand_over()
         return EngineUpdate(final, self.agree.draft, draft_end=self.draft_end)
+
+    def _hand_over(self) -> int:
+        """The open utterance waits for its pass; the next one opens."""
+        uid, self.passing[self.utterance] = self.utterance, self.words
+        self.utterance += 1
+        self.words, self.closing = [], False
+        return uid
 
     def close(self, d: Decode | None = None) -> EngineUpdate:
         """Close the open utterance; ``d`` (a ``pass`` decode) revises its words first."""
-        update = EngineUpdate(draft=self.agree.draft, draft_end=self.draft_end)
+        uid = self._hand_over()
+        update = self._revised(uid, self.passing.pop(uid), d)
+        if not update.ended:
+            self.utterance = uid  # nothing was said in it: the id is used again
+        update.draft, update.draft_end = self.agree.draft, self.draft_end
+        return update
+
+    def revise(self, d: Decode) -> EngineUpdate:
+        """A deferred ``pass`` decode for the handed-over utterance ``d.utterance``."""
+        return self._revised(d.utterance, self.passing.pop(d.utterance, []), d)
+
+    @staticmethod
+    def _revised(uid: int, words: list[Word], d: Decode | None) -> EngineUpdate:
+        update = EngineUpdate()
         if d is not None and d.words is not None:
-            again = [replace(w, utterance=self.utterance) for w in heard(d.words, d.speech, d.heard_to)]
-            if [norm(w.text) for w in again] != [norm(w.text) for w in self.words]:
-                update.revisions.append(Revision(self.utterance, tuple(again)))
-                self.words = again
-        if self.words or update.revisions:
-            update.ended.append(self.utterance)
-            self.utterance += 1
-        self.words, self.closing = [], False
+            again = [replace(w, utterance=uid) for w in heard(d.words, d.speech, d.heard_to)]
+            if [norm(w.text) for w in again] != [norm(w.text) for w in words]:
+                update.revisions.append(Revision(uid, tuple(again)))
+                words = again
+        if words or update.revisions:
+            update.ended.append(uid)
         return update
 
     @property

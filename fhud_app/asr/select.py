@@ -131,7 +131,8 @@ def _load(choice: Choice, cfg: AsrConfig, gate: MlxGate, progress: Progress | No
     if choice.engine == "whisper":
         from fhud_app.asr.whisper_engine import WhisperEngine, load_whisper
 
-        return WhisperEngine(load_whisper(cfg), cfg)
+        # The app's second pass decodes beside the stream: live words never wait for one.
+        return WhisperEngine(load_whisper(cfg), cfg, pass_beside=True)
     from fhud_app.asr.parakeet_engine import ParakeetEngine, load_parakeet
 
     assert choice.parakeet_source is not None

@@ -9,7 +9,10 @@ drops silent audio, and a pause after speech finalizes the utterance at once.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +57,16 @@ def _short_window_class() -> type:
     from faster_whisper.transcribe import get_ctranslate2_storage
 
     class ShortWindowWhisper(WhisperModel):
-        encode_frames: int | None = None
+        # Per thread: the stream and its second pass (beside it) decode at the same time.
+        _frames = threading.local()
+
+        @property
+        def encode_frames(self) -> int | None:
+            return getattr(self._frames, "n", None)
+
+        @encode_frames.setter
+        def encode_frames(self, n: int | None) -> None:
+            self._frames.n = n
 
         def encode(self, features: np.ndarray) -> Any:
             if self.encode_frames is None:
@@ -71,7 +83,8 @@ def load_whisper(cfg: AsrConfig, cpu_threads: int | None = None) -> Any:
     """The faster-whisper model named by ``cfg`` (default: the embedded tiny.en).
 
     It runs on ``cfg.whisper_threads`` CTranslate2 threads (one by default: Whisper is not an
-    MLX call, so it decodes on its own core while the concept LLM steps on the other).
+    MLX call, so it decodes on its own core while the concept LLM steps on the other), in two
+    replicas (``num_workers``), so that the second pass decodes beside the stream.
     """
     logging.getLogger("faster_whisper").setLevel(logging.WARNING)  # one line per decode otherwise
     path = Path(cfg.whisper_model) if cfg.whisper_model else embedded_model_path()
@@ -80,7 +93,7 @@ def load_whisper(cfg: AsrConfig, cpu_threads: int | None = None) -> Any:
     try:
         threads = cfg.whisper_threads if cpu_threads is None else cpu_threads
         return _short_window_class()(
-            str(path), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=1
+            str(path), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=2
         )
     except Exception as exc:
         log.exception("loading Whisper from %s", path)
@@ -173,6 +186,60 @@ class AudioHistory:
         return start, self.data[idx]
 
 
+@dataclass
+class PassJob:
+    utterance: int
+    audio: np.ndarray
+    offset_s: float  # the audio's first sample, in stream seconds
+    keep_from: float  # words centred before this belong to the previous utterance
+    record: Decode  # what the VAD knew when the utterance ended (its words come later)
+
+
+class PassBeside:
+    """Second passes decoded on a thread of their own, so that the live words never wait
+    for one (a minute-long utterance's pass costs seconds of CPU).  Jobs go in and results
+    come out in order; a pass that raises gives ``None`` words (the utterance closes as it
+    stands) and its traceback is logged."""
+
+    def __init__(self, decode: Callable[[PassJob], list[Word]]) -> None:
+        self._decode = decode
+        self._jobs: queue.SimpleQueue[PassJob | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[PassJob, list[Word] | None]] = queue.SimpleQueue()
+        self.pending = 0  # submitted, not taken back yet (the engine's thread only)
+        self._thread = threading.Thread(target=self._run, name="asr-second-pass", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: PassJob) -> None:
+        self.pending += 1
+        self._jobs.put(job)
+
+    def take(self, wait: bool = False) -> list[tuple[PassJob, list[Word] | None]]:
+        """The finished passes (with ``wait``, all of them, waiting for the last)."""
+        out = []
+        while self.pending:
+            try:
+                out.append(self._done.get(block=wait))
+            except queue.Empty:
+                break
+            self.pending -= 1
+        return out
+
+    def close(self) -> None:
+        """Stop after the pass under way (not waited for long: a quit must be quick; the
+        thread is a daemon and drops its job's result)."""
+        self._jobs.put(None)
+        self._thread.join(timeout=0.5)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                words: list[Word] | None = self._decode(job)
+            except Exception:  # the utterance keeps its streamed words; the stream goes on
+                log.exception("the second pass over utterance %d failed", job.utterance)
+                words = None
+            self._done.put((job, words))
+
+
 class WhisperEngine:
     """A streaming :class:`~fhud_app.asr.base.AsrEngine` over a faster-whisper model.
 
@@ -182,13 +249,18 @@ class WhisperEngine:
 
     name = "whisper"
 
-    def __init__(self, model: Any, cfg: AsrConfig, vad: SpeechTracker | None = None) -> None:
+    def __init__(
+        self, model: Any, cfg: AsrConfig, vad: SpeechTracker | None = None, *, pass_beside: bool = False
+    ) -> None:
         self.model = model
         self.cfg = cfg
         self.hop = int(cfg.whisper_hop_s * SAMPLE_RATE)
         self.window = int(cfg.whisper_window_s * SAMPLE_RATE)
         self.vad = vad if vad is not None else SpeechTracker()
-        self.policy = CommitPolicy(edge_s=EDGE_S, hop_s=cfg.whisper_hop_s)
+        self.policy = CommitPolicy(edge_s=EDGE_S, hop_s=cfg.whisper_hop_s, defer=pass_beside)
+        # The live app decodes each second pass on a thread beside the stream; a file run
+        # and the simulated bench decode it inline, at the next feed (the same words).
+        self.beside = PassBeside(self._pass_words) if pass_beside else None
         self.history = AudioHistory(HISTORY_S)
         self.buf = np.zeros(0, np.float32)
         self.buf_start = 0  # absolute sample of buf[0]
@@ -222,8 +294,13 @@ class WhisperEngine:
         self.total += len(samples)
         self.since_decode += len(samples)
         self.vad.update(self.buf, self.buf_start, self.total)
+        if self.beside is not None:  # revisions that came back from beside, then the stream
+            return merge(self._passes_back(), self._stream())
         if self.pass_due is not None:  # the last utterance's words went out: revise them now
             return self._second_pass()
+        return self._stream()
+
+    def _stream(self) -> EngineUpdate:
         if not self._new_speech():  # silence (or only speech already final): no decoding
             self._cut(self.total - int(KEEP_SILENCE_S * SAMPLE_RATE))
             return self._idle()
@@ -254,15 +331,19 @@ class WhisperEngine:
         elif self._new_speech() or agree.pending:
             self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
             update = self._apply("flush", self._decode())
-        if self.policy.closing or self.policy.words:  # the stream ends the open utterance
+        if self.policy.closing or self.policy.words or self.policy.handed:  # the stream ends it
             self._end_utterance(self.now_s)
-            update = merge(update, self._second_pass())
+            update = merge(update, self._second_pass() if self.beside is None else EngineUpdate())
+        if self.beside is not None:
+            update = merge(update, self._passes_back(wait=True))
         agree.edge = []
         self._cut(self.total)
         update.draft, update.draft_end = "", 0.0
         return update
 
     def close(self) -> None:
+        if self.beside is not None:
+            self.beside.close()
         self.model = None  # CTranslate2 frees the weights with the last reference
 
     def _new_speech(self) -> bool:
@@ -276,15 +357,55 @@ class WhisperEngine:
         self.pass_due = (start, max(start, end))
         self.speech_done_s = max(self.speech_done_s, end)
         self.utterance_start = -1.0
+        uid, self.policy.handed = self.policy.handed, None
+        if self.beside is not None and uid is not None:
+            self._pass_beside(uid)
+
+    def _pass_beside(self, uid: int) -> None:
+        """Send the closed utterance's audio to be decoded again beside the stream."""
+        start, end = self.pass_due or (0.0, 0.0)
+        self.pass_due = None
+        first, audio = self._pass_audio(start, end)
+        record = self._record("pass", None, start - PASS_LEAD_S)
+        if audio is None:  # closed as it stands
+            self.beside.submit(PassJob(uid, np.zeros(0, np.float32), 0.0, 0.0, replace(record, utterance=uid)))
+            return
+        self.decodes += 1
+        self.beside.submit(PassJob(uid, audio, first / SAMPLE_RATE, start - PASS_LEAD_S / 2,
+                                   replace(record, utterance=uid)))  # fmt: skip
+
+    def _pass_words(self, job: PassJob) -> list[Word] | None:
+        """(On the pass thread.)  The utterance's words decoded as a whole."""
+        model = self.model
+        if not len(job.audio) or model is None:  # nothing to decode, or the engine closed
+            return None
+        words = transcribe_words(model, job.audio, job.offset_s, self.cfg, short_window=self.short_window)
+        return [w for w in words if (w.start + w.end) / 2 >= job.keep_from]
+
+    def _passes_back(self, wait: bool = False) -> EngineUpdate:
+        update = EngineUpdate()
+        for job, words in self.beside.take(wait):
+            d = replace(job.record, words=None if words is None else tuple(words))
+            if self.on_decode is not None:
+                self.on_decode(d.to_json())
+            update = merge(update, self.policy.apply(d))
+        return update
+
+    def _pass_audio(self, start: float, end: float) -> tuple[int, np.ndarray | None]:
+        """The utterance's audio with its lead and tail (None: too short, or no longer kept)."""
+        first, audio = self.history.read(int((start - PASS_LEAD_S) * SAMPLE_RATE),
+                                         int((end + PASS_TAIL_S) * SAMPLE_RATE))  # fmt: skip
+        lost = first > (start - PASS_LEAD_S) * SAMPLE_RATE + 1  # longer than the history
+        if not self.second_pass or lost or len(audio) < MIN_DECODE_S * SAMPLE_RATE:
+            return first, None
+        return first, audio
 
     def _second_pass(self) -> EngineUpdate:
         """Decode the closed utterance again as a whole; the policy revises its words."""
         start, end = self.pass_due or (0.0, 0.0)
         self.pass_due = None
-        first, audio = self.history.read(int((start - PASS_LEAD_S) * SAMPLE_RATE),
-                                         int((end + PASS_TAIL_S) * SAMPLE_RATE))  # fmt: skip
-        lost = first > (start - PASS_LEAD_S) * SAMPLE_RATE + 1  # longer than the history
-        if not self.second_pass or lost or len(audio) < MIN_DECODE_S * SAMPLE_RATE:
+        first, audio = self._pass_audio(start, end)
+        if audio is None:
             return self.policy.apply(self._decoded("pass", None))  # closed as it stands
         self.decodes += 1
         words = transcribe_words(self.model, audio, first / SAMPLE_RATE, self.cfg,
@@ -300,13 +421,17 @@ class WhisperEngine:
         return transcribe_words(self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg,
                                 short_window=self.short_window)  # fmt: skip
 
-    def _decoded(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
+    def _record(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
         """The record of a decode (``None``: the newest hypothesis stands), with what the VAD
-        knew of the audio decoded (the window, or from ``since``); reported to ``on_decode``."""
+        knew of the audio decoded (the window, or from ``since``)."""
         lo = (self.buf_start / SAMPLE_RATE if since is None else min(since, self.buf_start / SAMPLE_RATE)) - 1.0
         speech = tuple((a, b) for a, b in self.vad.segments if b > lo)
-        d = Decode(kind, self.now_s, None if words is None else tuple(words), speech,
-                   self.vad.done / SAMPLE_RATE)  # fmt: skip
+        return Decode(kind, self.now_s, None if words is None else tuple(words), speech,
+                      self.vad.done / SAMPLE_RATE)  # fmt: skip
+
+    def _decoded(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
+        """:meth:`_record`, reported to ``on_decode``."""
+        d = self._record(kind, words, since)
         if self.on_decode is not None:
             self.on_decode(d.to_json())
         return d

@@ -36,8 +36,11 @@ def replay_updates(
     decodes: Iterable[dict[str, Any]], *, votes: int = 2, edge_s: float = EDGE_S,
     hop_s: float = AsrConfig.whisper_hop_s,
 ) -> list[tuple[float, EngineUpdate]]:
-    """Every decode's update and the audio seconds fed when it was made."""
-    policy = CommitPolicy(votes, edge_s, hop_s)
+    """Every decode's update and the audio seconds fed when it was made.  A log whose passes
+    name their utterance was recorded with the passes beside the stream (deferred)."""
+    decodes = list(decodes)
+    defer = any(d.get("kind") == "pass" and d.get("utterance") for d in decodes)
+    policy = CommitPolicy(votes, edge_s, hop_s, defer=defer)
     return [(float(d["now"]), policy.apply(Decode.from_json(d))) for d in decodes if d.get("kind") != "meta"]
 
 

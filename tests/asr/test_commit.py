@@ -101,3 +101,19 @@ def test_the_pass_hears_the_vad_speech_of_its_whole_utterance() -> None:
     assert heard(d.words, d.speech, d.heard_to) == early
     hop = engine._decoded("hop", early)  # a window decode knows the speech of its window
     assert heard(hop.words, hop.speech, hop.heard_to) == []
+
+
+def test_a_deferred_pass_revises_its_utterance_after_the_next_one_opened() -> None:
+    policy = CommitPolicy(defer=True)
+    first = policy.apply(Decode("utterance", 3.0, words("run we lights are on")))
+    assert [w.utterance for w in first.final] == [1] * 5 and policy.handed == 1 and not policy.closing
+    policy.handed = None  # the engine sent utterance 1 to be decoded beside the stream
+    nxt = policy.apply(Decode("utterance", 6.0, words("next one", start=5.0)))
+    assert [w.utterance for w in nxt.final] == [2, 2] and policy.handed == 2
+    late = policy.apply(Decode("pass", 6.2, words("runway lights are on"), utterance=1))
+    assert [(r.utterance, [w.text for w in r.words]) for r in late.revisions] == [
+        (1, ["runway", "lights", "are", "on"])
+    ] and late.ended == [1]
+    same = policy.apply(Decode("pass", 6.3, words("next one", start=5.0), utterance=2))
+    assert same.revisions == [] and same.ended == [2] and policy.passing == {}
+    assert Decode.from_json(Decode("pass", 1.0, None, utterance=7).to_json()).utterance == 7

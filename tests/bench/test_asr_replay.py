@@ -67,3 +67,49 @@ def test_main_prints_a_row_per_policy(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main([str(path), "2:0.1", "3:0.1"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 2") or line.startswith("| 3")]
     assert len(rows) == 2 and "| 0.0000 | 0.000 |" in rows[0]  # streaming got every word; batch missed one
+
+
+def _run(engine: WhisperEngine, audio: np.ndarray) -> tuple[list, list]:
+    """(every update, the audio seconds fed at each) of streaming ``audio`` then a flush."""
+    updates, at = [], []
+    for i in range(0, len(audio) + 1600, 1600):
+        updates.append(engine.feed(audio[i : i + 1600]) if i < len(audio) else engine.flush())
+        at.append(engine.now_s)
+    return updates, at
+
+
+def _final_text(updates: list) -> list[str]:
+    by_utt: dict[int, list[str]] = {}
+    for u in updates:
+        for w in u.final:
+            by_utt.setdefault(w.utterance, []).append(w.text)
+        for r in u.revisions:
+            by_utt[r.utterance] = [w.text for w in r.words]
+    return [t for k in sorted(by_utt) for t in by_utt[k]]
+
+
+@pytest.mark.slow
+def test_the_second_pass_beside_the_stream_gives_the_inline_passes_words(whisper_model, speech_wav: Path) -> None:
+    """The app decodes each utterance's second pass on a thread beside the stream (a minute-long
+    utterance's pass once held the live words for seconds and the backlog cap dropped audio).
+    The final text is the inline pass's; the next utterance's words may come before the
+    revision; a log recorded so replays exactly."""
+    audio = load_audio(speech_wav)[0]
+    audio = np.concatenate([audio, np.zeros(16_000, np.float32), audio, np.zeros(8_000, np.float32), audio])
+    inline, _ = _run(WhisperEngine(whisper_model, AsrConfig()), audio)
+    engine = WhisperEngine(whisper_model, AsrConfig(), pass_beside=True)
+    decodes: list[dict] = []
+    engine.on_decode = decodes.append
+    beside, _ = _run(engine, audio)
+    engine.close()
+    assert _final_text(beside) == _final_text(inline) and len(_final_text(beside)) > 40
+    ended = [e for u in beside for e in u.ended]
+    assert ended == [e for u in inline for e in u.ended] and len(ended) >= 3  # each once, in order
+    words_of = [w.utterance for u in beside for w in u.final]
+    assert words_of == sorted(words_of)  # each utterance's words in order, ids never reused
+    passes = [d for d in decodes if d["kind"] == "pass"]
+    assert [d["utterance"] for d in passes] == ended
+    again = [u for _, u in replay_updates(decodes)]
+    assert [w for u in again for w in u.final] == [w for u in beside for w in u.final]
+    assert [r for u in again for r in u.revisions] == [r for u in beside for r in u.revisions]
+    assert [e for u in again for e in u.ended] == ended
