@@ -269,9 +269,7 @@ class WhisperEngine:
         self.speech_done_s = -1.0  # the speech up to here was finalized at an utterance end
         self.utterance_start = -1.0  # where the open utterance's speech began (< 0: none yet)
         self.pass_due: tuple[float, float] | None = None  # the closed utterance's speech span
-        self.second_pass = True
         self.decodes = 0
-        self.short_window = True
         # Called with every decode (bench/asr_replay.py replays commit policies from them).
         self.on_decode: Callable[[dict[str, Any]], None] | None = None
 
@@ -328,7 +326,7 @@ class WhisperEngine:
             # The last hypothesis heard (nearly) all the audio: trust it.  A decode
             # of a window cut mid-breath may skip or invent the last words.
             update = self._apply("flush", None)
-        elif self._new_speech() or agree.pending:
+        elif self._new_speech() or agree.pending or agree.edge:
             self.buf = np.concatenate([self.buf, np.zeros(int(PAUSE_S * SAMPLE_RATE), np.float32)])
             update = self._apply("flush", self._decode())
         if self.policy.closing or self.policy.words or self.policy.handed:  # the stream ends it
@@ -336,7 +334,6 @@ class WhisperEngine:
             update = merge(update, self._second_pass() if self.beside is None else EngineUpdate())
         if self.beside is not None:
             update = merge(update, self._passes_back(wait=True))
-        agree.edge = []
         self._cut(self.total)
         update.draft, update.draft_end = "", 0.0
         return update
@@ -379,7 +376,7 @@ class WhisperEngine:
         model = self.model
         if not len(job.audio) or model is None:  # nothing to decode, or the engine closed
             return None
-        words = transcribe_words(model, job.audio, job.offset_s, self.cfg, short_window=self.short_window)
+        words = transcribe_words(model, job.audio, job.offset_s, self.cfg, short_window=True)
         return [w for w in words if (w.start + w.end) / 2 >= job.keep_from]
 
     def _passes_back(self, wait: bool = False) -> EngineUpdate:
@@ -396,7 +393,7 @@ class WhisperEngine:
         first, audio = self.history.read(int((start - PASS_LEAD_S) * SAMPLE_RATE),
                                          int((end + PASS_TAIL_S) * SAMPLE_RATE))  # fmt: skip
         lost = first > (start - PASS_LEAD_S) * SAMPLE_RATE + 1  # longer than the history
-        if not self.second_pass or lost or len(audio) < MIN_DECODE_S * SAMPLE_RATE:
+        if lost or len(audio) < MIN_DECODE_S * SAMPLE_RATE:
             return first, None
         return first, audio
 
@@ -409,7 +406,7 @@ class WhisperEngine:
             return self.policy.apply(self._decoded("pass", None))  # closed as it stands
         self.decodes += 1
         words = transcribe_words(self.model, audio, first / SAMPLE_RATE, self.cfg,
-                                 short_window=self.short_window)  # fmt: skip
+                                 short_window=True)  # fmt: skip
         words = [w for w in words if (w.start + w.end) / 2 >= start - PASS_LEAD_S / 2]
         return self.policy.apply(self._decoded("pass", words, start - PASS_LEAD_S))
 
@@ -419,7 +416,7 @@ class WhisperEngine:
             return list(self.policy.agree.pending)
         self.decodes += 1
         return transcribe_words(self.model, self.buf, self.buf_start / SAMPLE_RATE, self.cfg,
-                                short_window=self.short_window)  # fmt: skip
+                                short_window=True)  # fmt: skip
 
     def _record(self, kind: str, words: list[Word] | None, since: float | None = None) -> Decode:
         """The record of a decode (``None``: the newest hypothesis stands), with what the VAD
