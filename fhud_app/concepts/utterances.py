@@ -175,10 +175,10 @@ def share_revision(holders: list[list[Word]], utterance: int, words: list[Word])
 
 def revise_holders(
     utterance: int, words: list[Word], ledger: Ledger, closed: list[Utterance], cutter: UtteranceCutter
-) -> tuple[list[tuple[int, list[Word]]], bool]:
+) -> tuple[list[tuple[int, list[Word], list[Word]]], bool]:
     """Apply a revision of ASR ``utterance`` to every holder of its words (see
-    :func:`share_revision`); returns the (key, new words) of the recorded extractions whose
-    words changed, and whether the open utterance changed."""
+    :func:`share_revision`); returns the (key, old words, new words) of the recorded
+    extractions whose words changed, and whether the open utterance changed."""
     keys = ledger.holding(utterance)
     olds = [ledger.words(k) for k in keys]
     holders = [*olds, *(u.words for u in closed), cutter.open.words]
@@ -191,8 +191,23 @@ def revise_holders(
     for key, old, new in zip(keys, olds, shared[: len(keys)], strict=True):
         ledger.update(key, new)
         if not same_words(old, new):
-            redo.append((key, new))
+            redo.append((key, old, new))
     return redo, open_changed
+
+
+def new_ideas(old: list[Word], new: list[Word]) -> bool:
+    """Whether revised words name other things than the old ones did: another set of noun
+    phrases (by their lemmatized keys), or none where there were some."""
+    from fhud_app.concepts.pos import shared_tagger
+    from fhud_app.store.normalize import phrase_key
+
+    tagger = shared_tagger()
+
+    def keys(words: list[Word]) -> set[str]:
+        text = " ".join(w.text for w in words)
+        return {phrase_key(p.text) for p in tagger.candidates(text)} if text else set()
+
+    return keys(old) != keys(new)
 
 
 def same_words(a: list[Word], b: list[Word]) -> bool:

@@ -1,14 +1,11 @@
 """ConceptWorker: the thread that owns the concept model and fills the concepts ring.
 
-It reads final WORD events through its own cursor on the words ring, feeds each word to the
-extractor as it arrives (the LLM prefills it at once), cuts utterances, extracts their concepts
-and hands them to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes
-CONCEPT / LINK / RETIRE events.  When utterances pile up faster than it can extract them it
-merges them (up to ``context_words`` words); the newest merged group goes to the model, the
-older ones get the quick keyword extraction (noun phrases ranked by YAKE, no model step),
-counted as ``skipped``; a file run (``live=False``) gives every utterance to the model.  It is a
-:class:`~fhud_app.workers.Worker` (the extractor is loaded and dropped on its thread) and
-reports only through its signals; the store is built by the composition root.
+It reads the words ring (final words, revisions, utterance ends) through its own cursor and
+hands the records to its :class:`~fhud_app.concepts.stage.ConceptStage`, which cuts
+utterances, extracts their concepts (the LLM prefills each word as it arrives) and hands them
+to the :class:`~fhud_app.store.concept_store.ConceptStore`, which writes CONCEPT / LINK /
+RETIRE events.  It is a :class:`~fhud_app.workers.Worker` (the extractor is loaded and dropped
+on its thread) and reports only through its signals; the store is built by the composition root.
 """
 
 from __future__ import annotations
@@ -23,19 +20,11 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Signal
 
-from fhud_app.concepts.extractor import Extraction, Extractor
-from fhud_app.concepts.utterances import (
-    Ledger,
-    Merged,
-    Utterance,
-    UtteranceCutter,
-    Word,
-    merge_utterances,
-    revise_holders,
-)
+from fhud_app.concepts.extractor import Extractor
+from fhud_app.concepts.stage import ConceptStage
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
-from fhud_app.core.events import EVENT_DTYPE, Kind, decode_text
+from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
@@ -69,10 +58,10 @@ def default_extractor_factory(
 
 
 class ConceptWorker(Worker):
-    """Words ring → extractor → :class:`ConceptStore` (→ concepts ring).
+    """Words ring → :class:`ConceptStage` (extractor, :class:`ConceptStore`) → concepts ring.
 
     Its errors are warnings (``error``): a model that cannot load falls back to keyword
-    extraction, a failing one is replaced after three failures, and a loop that stops
+    extraction, a failing one gives keywords for that utterance, and a loop that stops
     still emits ``drained`` so the pipeline finishes.
     """
 
@@ -96,29 +85,17 @@ class ConceptWorker(Worker):
         self.store = store
         self.gate = gate
         self.extractor_factory = extractor_factory
-        self.live = live  # skip to the newest when behind (a file run extracts everything)
         self.input_done = threading.Event()
-        self.cutter = UtteranceCutter(config.llm.utterance_pause_s, config.llm.context_words)
-        self.extractor: Extractor | None = None
-        self.extractor_name = ""
-        self.latencies: deque[float] = deque(maxlen=2000)
-        self.skipped = 0
-        self.utterances = 0
-        self.extractions = 0
-        self.failures = 0
-        self.keyword_fallbacks = 0  # utterances extracted by YAKE because the model failed
-        self._failing = False  # the model failed and has not worked since (said once)
-        self._keywords: Any = None  # YAKE: groups left behind, utterances the model failed on
-        self.tokens_in: deque[int] = deque(maxlen=2000)  # prompt tokens per LLM extraction
-        self.tokens_out: deque[int] = deque(maxlen=2000)  # generated tokens per LLM extraction
-        self.last_audio_s = 0.0
-        self._fed_words = 0  # words of the open utterance already fed to the extractor
-        self.ledger = Ledger()  # the words of recent extractions, to redo them when revised
-        self._keys = 0  # extraction keys (the store remembers which mention came from which)
-        self._revision: tuple[int, list[Word]] | None = None  # a revision being read
-        self.revisions = 0
-        self.redone = 0  # extractions done again because a revision changed their words
+        self.stage = ConceptStage(config, store, live=live, warn=self._warn, stopped=self.stop_event.is_set)
         self._buf = np.zeros(256, EVENT_DTYPE)
+
+    @property
+    def extractor_name(self) -> str:
+        return self.stage.extractor_name
+
+    @property
+    def latencies(self) -> deque[float]:
+        return self.stage.latencies
 
     # ------------------------------------------------------------------ control (any thread)
     def finish_input(self) -> None:
@@ -129,7 +106,7 @@ class ConceptWorker(Worker):
     def load(self) -> None:
         lower_current_thread(self.config.llm.nice)  # before MLX starts its stream thread
         try:
-            self.extractor = self.extractor_factory(
+            extractor = self.extractor_factory(
                 self.config, self.gate, lambda f, _m: self.loading.emit(float(f)), self._warn
             )
         except Exception as exc:  # a model that cannot load must not stop the pipeline
@@ -141,37 +118,29 @@ class ConceptWorker(Worker):
                 log.exception("the concept model could not load")
                 msg = f"{type(exc).__name__}: {exc}"
             self._warn(f"the concept model could not load ({msg}); using keyword extraction.")
-            self.extractor = KeywordExtractor()
-        self._attach(self.extractor)
+            extractor = KeywordExtractor()
+        self.stage.attach(extractor)
         self.ready.emit(self.extractor_name)
 
-    def _attach(self, extractor: Extractor) -> None:
-        """Use ``extractor``; it spells what the field already has as the field does."""
-        self.extractor = extractor
-        self.extractor_name = extractor.name
-        extractor.known = self._known
-
-    def _known(self) -> list[str]:
-        return [c.text for c in self.store.concepts()]
-
     def step(self) -> Step:
+        stage = self.stage
         n = self.reader.read_into(self._buf)
         if n:
-            self._process(self._take_words(self._buf[:n]))
+            stage.process(stage.take(self._buf[:n]), idle=lambda: self.reader.available() == 0)
             return Step.BUSY
         if self.input_done.is_set() and self.reader.available() == 0:
-            self._process([u for u in [self.cutter.flush()] if u is not None])
+            stage.process([u for u in [stage.cutter.flush()] if u is not None])
             self.emit_metrics()
             self.drained.emit()
             return Step.DONE
-        idle = self.cutter.poll(time.monotonic())
+        idle = stage.cutter.poll(time.monotonic())
         if idle is None:
             return Step.IDLE
-        self._process([idle])
+        stage.process([idle])
         return Step.BUSY
 
     def close(self) -> None:
-        self.extractor = None
+        self.stage.extractor = None
 
     def describe(self, exc: BaseException) -> str:
         return f"the concept stage stopped ({type(exc).__name__}: {str(exc)[:100]})."
@@ -183,206 +152,5 @@ class ConceptWorker(Worker):
     def _warn(self, message: str) -> None:
         self.error.emit(message)
 
-    def _take_words(self, recs: np.ndarray) -> list[Utterance]:
-        closed: list[Utterance] = []
-        for rec in recs:
-            kind = int(rec["kind"])
-            if kind == Kind.REVISION:
-                self._take_revision(rec, closed)
-                continue
-            if kind == Kind.UTTERANCE:  # the ASR closed it: no word of it follows
-                ended = self.cutter.asr_ended(int(rec["id"]))
-                closed += [ended] if ended is not None else []
-                continue
-            if kind != Kind.WORD:
-                continue
-            self.last_audio_s = max(self.last_audio_s, float(rec["emitted_at"]))
-            word = Word(
-                decode_text(rec["text"]),
-                float(rec["start"]),
-                float(rec["end"]),
-                float(rec["wall"]),
-                float(rec["emitted_at"]),
-                int(rec["id"]),
-            )
-            for utt in self.cutter.add(word):
-                closed.append(utt)
-                if len(closed) == 1:
-                    self._fed_words = min(self._fed_words, len(utt.words))
-        return closed
-
-    # ------------------------------------------------------------------ revisions
-    def _take_revision(self, rec: np.void, closed: list[Utterance]) -> None:
-        """Collect the records of one revision (written together, maybe read in two parts)."""
-        utt, index, count = int(rec["id"]), int(rec["a"]), int(rec["count"])
-        if index == 0 or self._revision is None or self._revision[0] != utt:
-            self._revision = (utt, [])
-        if count:
-            self._revision[1].append(Word(
-                decode_text(rec["text"]), float(rec["start"]), float(rec["end"]),
-                float(rec["wall"]), float(rec["emitted_at"]), utt,
-            ))
-        if index + 1 >= count:
-            words, self._revision = self._revision[1], None
-            self._revise(utt, words, closed)
-
-    def _revise(self, utterance: int, words: list[Word], closed: list[Utterance]) -> None:
-        """The ASR replaced ``utterance``'s words.  Each holder of them (recent extractions,
-        ``closed`` utterances not extracted yet, the open one) takes its share of the new
-        words; an extraction whose words changed is done again, and a concept only its old
-        words named retires (:meth:`ConceptStore.replace`)."""
-        redo, open_changed = revise_holders(utterance, words, self.ledger, closed, self.cutter)
-        self.revisions, self.redone = self.revisions + 1, self.redone + len(redo)
-        try:
-            for key, new_words in redo:
-                text = " ".join(w.text for w in new_words)
-                result = self.extractor.extract(text) if new_words else Extraction([])
-                now = max((w.end for w in new_words), default=self.last_audio_s)
-                self.store.replace(key, result.phrases, now, emitted_at=self.last_audio_s,
-                                   aliases=result.aliases)
-            if redo or open_changed:  # the open utterance is fed again from its first word
-                self._fed_words = 0
-                self.extractor.start()
-        except Exception as exc:
-            log.exception("concept extraction of a revised utterance failed")
-            self._extraction_failed(exc)
-
-    # ------------------------------------------------------------------ extraction
-    def _process(self, closed: list[Utterance]) -> None:
-        if closed:
-            self.utterances += len(closed)
-            if self.live:  # behind: merge what fits; older groups get the quick extraction
-                groups = merge_utterances(closed, self.config.llm.context_words)
-                for group in groups[:-1]:
-                    self._quick(group)
-                self.skipped += sum(len(g.parts) for g in groups[:-1])
-                if len(groups) > 1:
-                    self._fed_words = 0  # the fed words belonged to an older group
-                groups = groups[-1:]
-            else:  # a file run extracts every utterance
-                groups = [Merged([u]) for u in closed]
-            for i, group in enumerate(groups):
-                if self.stop_event.is_set():
-                    return
-                self._extract(group, fed=self._fed_words if i == 0 else 0)
-            self._fed_words = 0
-            self._start_next()
-        if not self.stop_event.is_set() and self.reader.available() == 0:
-            self._feed_open()
-
-    def _start_next(self) -> None:
-        try:
-            self.extractor.start()
-        except Exception as exc:
-            log.exception("concept extraction failed")
-            self._extraction_failed(exc)
-
-    def _feed_open(self) -> None:
-        """Prefill the words of the open utterance that the extractor has not seen yet."""
-        words = self.cutter.open.words
-        try:
-            if self._fed_words < len(words) and not self.stop_event.is_set():
-                self.extractor.feed(" ".join(w.text for w in words[self._fed_words :]))  # one prefill
-                self._fed_words = len(words)
-        except Exception as exc:
-            log.exception("concept extraction failed")
-            self._extraction_failed(exc)
-
-    def _extract(self, group: Merged, fed: int) -> None:
-        t0 = time.monotonic()
-        try:
-            if fed == 0 or fed > len(group.words):
-                self.extractor.start()
-                fed = 0
-            t0 = time.monotonic()
-            if group.words[fed:]:  # the words not prefilled yet, in one prefill
-                self.extractor.feed(" ".join(w.text for w in group.words[fed:]))
-            t1 = time.monotonic()
-            result = self.extractor.finish(group.text, self.stop_event.is_set)
-        except Exception as exc:  # keywords for this utterance; the next one tries the model again
-            log.exception("concept extraction failed")
-            self._extraction_failed(exc)
-            result = self._keywords_for(group)
-            if result is None:
-                return
-            t1 = time.monotonic()
-        else:
-            self._failing = False
-        self.extractions += 1
-        log.info("utterance (%s, %d words, %d fed late in %.2f s): %d+%d tokens, %.2f s after "
-                 "its last word → %s", group.parts[-1].reason, len(group.words),
-                 len(group.words) - fed, t1 - t0, result.prompt_tokens, result.new_tokens,
-                 time.monotonic() - group.last_wall, result.phrases)
-        if result.prompt_tokens:
-            self.tokens_in.append(result.prompt_tokens)
-            self.tokens_out.append(result.new_tokens)
-        self._record(group, result)
-
-    def _quick(self, group: Merged) -> None:
-        """A group left behind while the model was busy: its noun phrases ranked by YAKE, with
-        no model step (~10 ms), so nothing said is lost when the machine is slow."""
-        try:
-            self._record(group, self._keyword_extractor().extract(group.text))
-        except Exception as exc:
-            log.exception("quick concept extraction failed")
-            self._extraction_failed(exc)
-
-    def _keyword_extractor(self) -> Any:
-        if self._keywords is None:
-            from fhud_app.concepts.keywords import KeywordExtractor
-
-            self._keywords = KeywordExtractor(tagger=getattr(self.extractor, "tagger", None))
-            self._keywords.known = self._known
-        return self._keywords
-
-    def _record(self, group: Merged, result: Any) -> None:
-        self._keys += 1
-        key = self._keys
-        self.ledger.record(key, group.words)
-        if result.phrases and not self.stop_event.is_set():
-            self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s,
-                           utterance=key, aliases=result.aliases)
-            self.latencies.append(time.monotonic() - group.last_wall)
-
-    def _extraction_failed(self, exc: Exception) -> None:
-        """Said once per run of failures; the extractor starts afresh for the next utterance."""
-        self.failures += 1
-        if not self._failing:
-            self._warn(f"The concept model failed ({type(exc).__name__}: {str(exc)[:100]}); "
-                       "keywords stand in until it works again.")  # fmt: skip
-        self._failing = True
-        self._fed_words = 0
-        try:
-            self.extractor.start()
-        except Exception:  # the next extraction starts afresh anyway
-            log.exception("the extractor could not restart")
-
-    def _keywords_for(self, group: Merged) -> Extraction | None:
-        """YAKE over one utterance the model failed on (None if even that fails)."""
-        try:
-            self.keyword_fallbacks += 1
-            return self._keyword_extractor().extract(group.text, self.stop_event.is_set)
-        except Exception:
-            log.exception("keyword extraction failed too")
-            return None
-
-    # ------------------------------------------------------------------ metrics
     def snapshot(self) -> dict[str, Any]:
-        lat = np.asarray(list(self.latencies), dtype=np.float64)
-        return {
-            "extractor": self.extractor_name,
-            "latency_p50": float(np.percentile(lat, 50)) if len(lat) else 0.0,
-            "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
-            "skipped": self.skipped,
-            "utterances": self.utterances,
-            "extractions": self.extractions,
-            "failures": self.failures,
-            "keyword_fallbacks": self.keyword_fallbacks,
-            "concepts": len(self.store),
-            "retired": self.store.retired,
-            "revisions": self.revisions,
-            "redone": self.redone,
-            "words_dropped": int(self.reader.dropped),
-            "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
-            "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,
-        }
+        return {**self.stage.figures(), "words_dropped": int(self.reader.dropped)}

@@ -78,8 +78,9 @@ def test_the_ledger_gives_back_every_extraction_whose_words_a_revision_changed()
     cut = UtteranceCutter()
     assert revise_holders(1, [_u("new", 0.0, 1)], ledger, [], cut) == ([], False)
     redo, _ = revise_holders(2, [_u("cache", 1.0, 2), _u("invalidation", 1.4, 2)], ledger, [], cut)
-    assert [(k, " ".join(w.text for w in ws)) for k, ws in redo] == [(2, "cache invalidation")]
-    assert revise_holders(3, [], ledger, [], cut) == ([(3, [])], False)  # revised away entirely
+    assert [(k, " ".join(w.text for w in ws)) for k, _, ws in redo] == [(2, "cache invalidation")]
+    gone, _ = revise_holders(3, [], ledger, [], cut)
+    assert [(k, new) for k, _, new in gone] == [(3, [])]  # revised away entirely
 
 
 def test_one_asr_utterance_cut_into_sentences_gives_each_sentence_only_its_own_revised_words() -> None:
@@ -115,3 +116,13 @@ def test_the_asrs_utterance_end_closes_the_open_utterance() -> None:
     closed = cut.asr_ended(3)
     assert closed is not None and closed.text == "drip irrigation" and closed.reason == "asr-end"
     assert cut.asr_ended(3) is None
+
+
+def test_a_revision_that_names_the_same_things_needs_no_new_extraction() -> None:
+    from fhud_app.concepts.utterances import new_ideas
+
+    old = [_u(t, i * 0.5, 1) for i, t in enumerate("we water the garden daily".split())]
+    same = [_u(t, i * 0.5, 1) for i, t in enumerate("we watered the gardens daily".split())]
+    other = [_u(t, i * 0.5, 1) for i, t in enumerate("we water the garden hose daily".split())]
+    assert not new_ideas(old, same)  # a verb's tense and a plural: the same noun phrase
+    assert new_ideas(old, other) and new_ideas(old, [])

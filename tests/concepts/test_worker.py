@@ -99,7 +99,7 @@ def test_live_worker_skips_to_the_newest_when_behind(qtbot) -> None:  # noqa: AN
         worker.finish_input()
     worker.wait()
     # 9 + 7 words fit one 12-word group?  No: groups are [s1], [s2], [s3]; only s3 is extracted.
-    assert worker.skipped == 2 and worker.extractions == 1
+    assert worker.stage.skipped == 2 and worker.stage.extractions == 1
     assert llm.requests[-1] == SENTENCES[-1]
     named = {e["text"] for e in events(concepts) if e["type"] == "concept"}
     assert {"solar panels", "barn roof"} <= named  # the newest, by the model
@@ -121,8 +121,8 @@ def test_a_2000_word_utterance_is_split_bounded_and_never_stalls(qtbot) -> None:
         worker.finish_input()
     worker.wait()
     assert max(len(r.split()) for r in llm.requests) <= 40  # every extraction is bounded
-    assert worker.utterances == 50 and worker.skipped + worker.extractions == 50
-    assert worker.extractions <= 2000 // 256 + 2  # at most one extraction per batch of words read
+    assert worker.stage.utterances == 50 and worker.stage.skipped + worker.stage.extractions == 50
+    assert worker.stage.extractions <= 2000 // 256 + 2  # at most one extraction per batch of words read
     assert any(e["type"] == "concept" for e in events(concepts))
 
 
@@ -192,14 +192,14 @@ def test_a_failing_model_gives_keywords_for_that_utterance_and_is_tried_again(qt
     texts = [e["text"] for e in evs if e["type"] == "concept"]
     assert "batteries" in texts and "energy" in texts  # the model's own answer, between failures
     assert any(t not in ("solar panels", "barn roof", "batteries", "energy") for t in texts)  # YAKE's
-    assert worker.failures == 2 and worker.keyword_fallbacks == 2 and worker.extractions == 3
+    assert worker.stage.failures == 2 and worker.stage.keyword_fallbacks == 2 and worker.stage.extractions == 3
     assert worker.extractor_name == "llm:fake"  # never switched for good
     assert len(errors) == 2 and all("mlx broke" in e and "keywords" in e for e in errors)  # once a streak
 
 
 def test_a_model_that_keeps_failing_is_said_once(qtbot) -> None:  # noqa: ANN001
     worker, evs, errors = run_failing(qtbot, {"the"})  # every sentence
-    assert worker.keyword_fallbacks == 3 and len(errors) == 1
+    assert worker.stage.keyword_fallbacks == 3 and len(errors) == 1
     assert any(e["type"] == "concept" for e in evs)
 
 
