@@ -51,7 +51,7 @@ def test_pressure_lowers_the_rate_first_then_the_particles():
     for backlog in (0.3, 1.3, 2.2, 3.5):
         pacer.set_pressure(backlog, 0, now=0.0)
         levels.append(pacer.decide("word arriving", pending=False))
-    assert [p.fps for p in levels] == [60, 20, 15, 15]  # never under 15 while words move
+    assert [p.fps for p in levels] == [60, 20, 18, 18]  # never under 15 while words move (a margin)
     assert [p.particles for p in levels] == [1.0, 1.0, 0.5, 0.25]
     assert "ASR backlog 3.5 s" in levels[-1].reason and "yielding to the models" in levels[-1].reason
 
@@ -60,7 +60,7 @@ def test_a_growing_concept_queue_also_yields():
     pacer = FramePacer(CFG)
     pacer.set_pressure(0.2, 100, now=0.0)
     pace = pacer.decide("particles in flight", pending=False)
-    assert pace.fps == 15 and pace.particles == 0.5 and "concept queue 100" in pace.reason
+    assert pace.fps == 18 and pace.particles == 0.5 and "concept queue 100" in pace.reason
 
 
 def test_pressure_falls_back_only_after_it_stayed_low():
