@@ -35,6 +35,7 @@ CONTEXT_S = 3.0  # final audio kept at the head of the window (the decoder hears
 HISTORY_S = 60.0  # audio kept for the second pass (a longer utterance is not revised)
 PASS_LEAD_S = 0.3  # the second pass hears this much before the utterance's first speech
 PASS_TAIL_S = 0.4  # and this much after its last
+HYPHEN_GAP_S = 0.05  # a "-piece" this close after a word is the rest of it
 MAX_COMPRESSION = 2.4  # a segment more repetitive than this is a decoding loop: dropped
 
 
@@ -149,14 +150,27 @@ def transcribe_words(
         for seg in segments:
             if seg.compression_ratio > MAX_COMPRESSION:
                 continue
+            first = len(words)
             for w in seg.words or ():
                 text = w.word.strip()
-                if text:
-                    words.append(Word(text, offset_s + w.start, offset_s + w.end, float(w.probability)))
+                if not text:
+                    continue
+                piece = len(text) > 1 and text.startswith("-") and len(words) > first
+                if piece and offset_s + w.start - words[-1].end < HYPHEN_GAP_S:
+                    words[-1] = join_hyphenated(words[-1], text, offset_s + w.end, float(w.probability))
+                    continue
+                words.append(Word(text, offset_s + w.start, offset_s + w.end, float(w.probability)))
     finally:
         if hasattr(model, "encode_frames"):
             model.encode_frames = None
     return words
+
+
+def join_hyphenated(prev: Word, text: str, end: float, probability: float) -> Word:
+    """``prev`` and a following ``-piece`` as one word: faster-whisper moves a hyphen onto the
+    next word ("Wi-Fi" came out as "Wi", "-Fi"; "Kyoto" cut short as "K", "-O"), and a concept
+    or a caption made of the pieces reads "Wi -Fi"."""
+    return Word(prev.text + text, prev.start, end, min(prev.confidence, probability), prev.utterance)
 
 
 class AudioHistory:
