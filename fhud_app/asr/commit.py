@@ -12,8 +12,9 @@ through the same class, so a policy is compared on identical decodes.
 - ``force``: the window grew too long without agreement: what ends a hop before now is final.
 - ``utterance`` / ``flush``: a pause (or the end of the stream): everything left is final.
 - ``pass``: the whole utterance decoded again at its end.  Where it differs from the
-  utterance's final words, one :class:`~fhud_app.asr.base.Revision` replaces them; then
-  the utterance is closed (``EngineUpdate.ended``).
+  utterance's final words, the surer reading of each stretch (:func:`surer_reading`) goes
+  out as one :class:`~fhud_app.asr.base.Revision` of the utterance; then the utterance is
+  closed (``EngineUpdate.ended``).
 
 A word the VAD heard no speech under (a filler Whisper writes into a pause) is dropped.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from typing import Any
 
 from fhud_app.asr.agreement import Agreement, norm
@@ -69,6 +71,36 @@ def heard(words: Sequence[Word], speech: Sequence[tuple[float, float]], heard_to
         if sum(max(0.0, min(b, s1) - max(a, s0)) for s0, s1 in speech) >= MIN_HEARD_S:
             out.append(w)
     return out
+
+
+def surer_reading(committed: Sequence[Word], again: Sequence[Word]) -> list[Word]:
+    """The utterance as the person should read it: where the second pass and the committed
+    words differ, the reading Whisper was surer of.
+
+    The two are aligned word by word; a stretch the pass reads otherwise is taken when its
+    mean probability is at least the committed stretch's, a word only the pass heard is
+    added when it is not ``UNSURE``, and a word only the stream heard is dropped when it was.
+    (Replacing the utterance wholesale by the pass, measured on the natural corpus, revised
+    4.6 % of the committed words and gave a final WER 1.06x batch: the pass is one decode,
+    and where it is less sure than the stream's agreed words it is as often wrong.)
+    """
+    a, b = [norm(w.text) for w in committed], [norm(w.text) for w in again]
+    out: list[Word] = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        old, new = list(committed[i1:i2]), list(again[j1:j2])
+        if op == "equal":
+            out += old
+        elif op == "insert":
+            out += new if _sure(new) >= UNSURE else []
+        elif op == "delete":
+            out += [] if _sure(old) < UNSURE else old
+        else:
+            out += new if _sure(new) + 1e-9 >= _sure(old) else old  # a tie goes to the pass
+    return out
+
+
+def _sure(words: Sequence[Word]) -> float:
+    return sum(w.confidence for w in words) / len(words)
 
 
 class CommitPolicy:
@@ -133,9 +165,10 @@ class CommitPolicy:
         update = EngineUpdate()
         if d is not None and d.words is not None:
             again = [replace(w, utterance=uid) for w in heard(d.words, d.speech, d.heard_to)]
-            if [norm(w.text) for w in again] != [norm(w.text) for w in words]:
-                update.revisions.append(Revision(uid, tuple(again)))
-                words = again
+            merged = surer_reading(words, again)
+            if [norm(w.text) for w in merged] != [norm(w.text) for w in words]:
+                update.revisions.append(Revision(uid, tuple(merged)))
+                words = merged
         if words or update.revisions:
             update.ended.append(uid)
         return update

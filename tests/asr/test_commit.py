@@ -65,9 +65,25 @@ def test_no_revision_when_the_pass_agrees_and_an_empty_one_when_it_hears_nothing
     policy.apply(Decode("utterance", 2.0, words("Hello there.")))
     same = policy.apply(Decode("pass", 2.1, words("hello there")))
     assert same.revisions == [] and same.ended == [1]
-    policy.apply(Decode("utterance", 5.0, words("just", start=4.0)))
+    policy.apply(Decode("utterance", 5.0, words("just", start=4.0, conf=0.3)))  # an unsure filler
     gone = policy.apply(Decode("pass", 5.1, ()))
     assert [(r.utterance, r.words) for r in gone.revisions] == [(2, ())] and gone.ended == [2]
+    policy.apply(Decode("utterance", 8.0, words("Lisbon", start=7.0)))  # a sure word the pass missed
+    kept = policy.apply(Decode("pass", 8.1, ()))
+    assert kept.revisions == [] and kept.ended == [3]
+
+
+def test_the_revision_takes_the_reading_whisper_was_surer_of() -> None:
+    from fhud_app.asr.commit import surer_reading
+
+    committed = words("the cash in validation runs every night", conf=0.8)
+    sure_pass = words("the cache invalidation runs every night", conf=0.8)
+    assert [w.text for w in surer_reading(committed, sure_pass)] == "the cache invalidation runs every night".split()
+    unsure_pass = words("the cache invalidation runs every night", conf=0.4)
+    # the stream's surer words stand: no revision
+    assert [w.text for w in surer_reading(committed, unsure_pass)] == [w.text for w in committed]
+    added = surer_reading(words("we leave at nine"), words("we leave at nine sharp"))
+    assert [w.text for w in added] == ["we", "leave", "at", "nine", "sharp"]
 
 
 def test_a_pass_without_words_closes_the_utterance_as_it_stands() -> None:
