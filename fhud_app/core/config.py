@@ -63,6 +63,9 @@ class RenderConfig:
     fps: int = 60  # the display rate, while something moves visibly
     idle_fps: int = 4  # the settle rate, while only the slow drift remains
     software_fps: int = 30  # the cap on a software rasterizer (llvmpipe: no GPU)
+    # A software rasterizer's threads run this much nicer than the GUI: there a frame costs the
+    # CPU the models need, so the view gives way to them first (the concept worker is at +10).
+    software_nice: int = 15
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from fhud_app.core.config import RenderConfig
 
 SOFTWARE_RENDERERS = ("llvmpipe", "softpipe", "swrast", "software rasterizer", "swiftshader",
                       "microsoft basic render", "lavapipe")
+RASTERIZER_THREADS = ("llvmpipe", "softpipe")  # the worker threads Mesa's software drivers start
 # (ASR backlog seconds, words waiting for the concept stage) at which each level starts.
 PRESSURE_LEVELS = ((1.2, 40), (2.0, 90), (3.0, 160))
 # The rate cap per level (None: no cap).  It never goes under MIN_MOVING_FPS, the least a word

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import QWidget
 from fhud_app.core.config import RenderConfig
 from fhud_app.core.events import EVENT_DTYPE
 from fhud_app.core.memory import rss_mb
+from fhud_app.core.priority import lower_threads_named
 from fhud_app.core.ring import RingReader
 from fhud_app.render.atlas import GlyphAtlas
 from fhud_app.render.gl_renderer import GLRenderer
 from fhud_app.render.overlay import FrameStats, overlay_items
-from fhud_app.render.pacing import FramePacer, Pace, is_software_renderer
+from fhud_app.render.pacing import RASTERIZER_THREADS, FramePacer, Pace, is_software_renderer
 from fhud_app.render.particles import ParticleModel
 from fhud_app.render.shader_loader import ShaderError
 
@@ -184,6 +185,9 @@ class HudGLWidget(QOpenGLWidget):
             self.model.set_measure(self.atlas.measure)
             self.renderer = GLRenderer(self.ctx, self.model.pool.capacity, self.model.concepts.capacity)
             self.pacer.software = is_software_renderer(str(self.ctx.info.get("GL_RENDERER", "")))
+            if self.pacer.software:
+                lowered = lower_threads_named(RASTERIZER_THREADS, self.config.software_nice)
+                log.info("software rasterizer: %d of its threads at nice %d", lowered, self.config.software_nice)
         except ShaderError as exc:  # names the file and line: a broken install, not the driver
             log.exception("shader")
             self._report(f"fHUD cannot draw the concept field: {exc} Transcription keeps working.")

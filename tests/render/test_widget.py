@@ -319,6 +319,22 @@ def test_software_rasterizer_caps_the_display_rate(hud):
     assert hud.pacer.software and hud.pacer.display_fps == min(hud.config.fps, hud.config.software_fps)
 
 
+def test_software_rasterizer_threads_give_way_to_the_models(hud):
+    import os
+    import sys
+
+    renderer = str(hud.ctx.info.get("GL_RENDERER", ""))
+    if not sys.platform.startswith("linux") or "llvmpipe" not in renderer.lower():
+        pytest.skip(f"no llvmpipe threads to look at: {renderer}")
+    nice = {}
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/comm") as f:
+            if f.read().startswith("llvmpipe"):
+                nice[tid] = os.getpriority(os.PRIO_PROCESS, int(tid))
+    assert nice and all(v >= hud.config.software_nice for v in nice.values()), nice
+    assert os.getpriority(os.PRIO_PROCESS, 0) < hud.config.software_nice  # the GUI thread is not
+
+
 def test_pressure_slows_the_view_and_thins_its_particles(hud, qtbot, clock):
     hud.ring.write(events((Kind.WORD, {"text": "pressure"})))
     frames(qtbot, hud, clock, 2)
