@@ -169,6 +169,17 @@ def _referent(said: str, recent: list[str]) -> str | None:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+def named_later(earlier: list[str], later: list[str]) -> dict[str, str]:
+    """{an earlier phrase: the one longer phrase of ``later`` that ends in it}: "the cake",
+    then "a volcano cake" in the next sentence of the same stretch of speech."""
+    out = {}
+    for said in earlier:
+        longer = _referent(said, later)
+        if longer is not None:
+            out[said] = longer
+    return out
+
+
 def _specialized(said: str, known: list[str]) -> str | None:
     """The one known phrase of two or more words that ``said`` ends in, if exactly one."""
     k = key_words(said)

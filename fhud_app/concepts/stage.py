@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from fhud_app.concepts.extractor import Extraction, Extractor
+from fhud_app.concepts.extractor import Extraction, Extractor, named_later
 from fhud_app.concepts.utterances import (
     Ledger,
     Merged,
@@ -69,6 +69,8 @@ class ConceptStage:
         self._revision: tuple[int, list[Word]] | None = None  # a revision being read
         self.revisions = 0
         self.redone = 0  # extractions done again because a revision changed their words
+        self.folded = 0  # bare heads renamed after the phrase the next sentence said
+        self._last: tuple[int, int, list[str], dict[str, str]] | None = None  # key, ASR utterance, phrases, aliases
 
     def attach(self, extractor: Extractor) -> None:
         """Use ``extractor``; it spells what the field already has as the field does."""
@@ -242,6 +244,27 @@ class ConceptStage:
             self.store.add(result.phrases, group.end, emitted_at=self.last_audio_s,
                            utterance=key, aliases=result.aliases)
             self.latencies.append(time.monotonic() - group.last_wall)
+            self._fold_previous(group, result.phrases)
+        self._last = (key, group.words[-1].utterance, list(result.phrases), dict(result.aliases or {}))
+
+    def _fold_previous(self, group: Merged, phrases: list[str]) -> None:
+        """The sentence before, in the same stretch of speech (one ASR utterance: no pause
+        between), named a bare head that this one names in full ("The cake is the hard part.
+        She wants a volcano cake."): that mention becomes the full phrase, with the bare words
+        as its alias, and a concept it was the only mention of retires.  Across a pause the
+        two stay apart ("I have to call the bank." … "a picnic on the river bank")."""
+        if self._last is None or not group.words:
+            return
+        key, utterance, before, aliases = self._last
+        if utterance == 0 or group.words[0].utterance != utterance:
+            return
+        renamed = named_later(before, phrases)
+        if not renamed:
+            return
+        self.folded += len(renamed)
+        new = list(dict.fromkeys(renamed.get(p, p) for p in before))
+        said = {renamed[p]: aliases.get(p, p) for p in renamed}
+        self.store.replace(key, new, group.end, emitted_at=self.last_audio_s, aliases=said)
 
     def _extraction_failed(self, exc: Exception) -> None:
         """Said once per run of failures; the extractor starts afresh for the next utterance."""
@@ -280,6 +303,7 @@ class ConceptStage:
             "retired": self.store.retired,
             "revisions": self.revisions,
             "redone": self.redone,
+            "folded": self.folded,
             "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
             "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,
         }
