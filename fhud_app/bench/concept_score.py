@@ -10,7 +10,9 @@ precision   emitted concepts that match some listed concept / emitted concepts
 duplicates  emitted concepts that repeat another one's idea: the same lemma key, or both equal
             to alternatives of the same listed concept ("apple tree" and "tree")
 non-nouns   emitted concepts whose last word is not a noun where it was said (spaCy's tags in
-            the transcript; a phrase not found there is tagged on its own)
+            the transcript; a phrase not found there is tagged on its own).  A concept equal to
+            one the person listed names an idea by that list, whatever the tagger says: the
+            small English model tags "speaks Portuguese" as an adjective, for one.
 """
 
 from __future__ import annotations
@@ -56,15 +58,16 @@ def duplicates(listed: list[str], emitted: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def non_nouns(emitted: list[str], transcript: str, tagger: Any) -> list[str]:
-    """Emitted concepts whose head (last word) is not tagged as a noun in the transcript."""
+def non_nouns(emitted: list[str], transcript: str, tagger: Any, listed: list[str] = ()) -> list[str]:
+    """Emitted concepts whose head (last word) is not tagged as a noun in the transcript, and
+    that are not one of the ``listed`` concepts (exactly, up to lemmas)."""
     from fhud_app.concepts.pos import noun_phrases
 
     doc = tagger.doc(transcript)
     said = {phrase_key(p.text) for p in noun_phrases(doc)}
     out = []
     for c in emitted:
-        if phrase_key(c) in said:
+        if phrase_key(c) in said or any(equals(x, c) for x in listed):
             continue
         alone = {phrase_key(p.text) for p in noun_phrases(tagger.doc(c))}
         if phrase_key(c) not in alone:
@@ -86,7 +89,7 @@ def score_passage(p: dict[str, Any], emitted: list[str], transcript: str, tagger
         "missed": [c for c in listed if c not in found],
         "extra": [e for e in emitted if e not in good],
         "duplicates": duplicates(listed, emitted),
-        "non_nouns": non_nouns(emitted, transcript, tagger),
+        "non_nouns": non_nouns(emitted, transcript, tagger, listed),
     }
 
 

@@ -47,6 +47,14 @@ def test_non_nouns_are_found_in_context() -> None:
     assert non_nouns(["soil", "dry", "badly", "plants"], text, tagger) == ["dry", "badly"]
 
 
+def test_a_concept_the_person_listed_is_not_a_non_noun_whatever_the_tagger_says() -> None:
+    tagger = shared_tagger()
+    text = "The kids would have to switch schools, and neither of them speaks Portuguese."
+    assert non_nouns(["Portuguese"], text, tagger, ["Portuguese", "schools|school"]) == []
+    dry = "The soil was too dry and the plants did badly."
+    assert non_nouns(["dry"], dry, tagger, ["dry soil"]) == ["dry"]  # listed means equal, not a part
+
+
 def test_scores_of_a_passage() -> None:
     p = {"name": "x", "split": "tune", "concepts": ["soil", "tomato plants|tomato", "compost"]}
     s = score_passage(p, ["soil", "tomato plant", "shed"], "soil tomato plant shed", shared_tagger())
