@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from fhud_app.concepts.llm import release_heap, strip_control_text
+from fhud_app.concepts.llm import strip_control_text
 from fhud_app.concepts.trie import build_trie
+from fhud_app.core.memory import release_heap
 from fhud_app.store.normalize import (
     STOPWORDS,
     english_share,

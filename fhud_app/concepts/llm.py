@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 from fhud_app.concepts.choice import LlmChoice, is_apple_silicon, parse_llm
 from fhud_app.core.errors import ModelError
+from fhud_app.core.memory import release_heap
 from fhud_app.core.mlx_gate import MlxGate, Priority
 from fhud_app.core.paths import cache_dir
 
@@ -294,19 +294,6 @@ def resolve_choice(spec: str) -> str:
     if spec == "auto":
         return "hub" if is_apple_silicon() else "embedded"
     return spec
-
-
-def release_heap() -> None:
-    """Hand the C heap's free pages back to the system (glibc): parsing the 262k-token
-    tokenizer leaves ~300 MB of freed buffers resident, which ``malloc_trim`` returns."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (musl): nothing to trim
-        pass
 
 
 def _load_folder(folder: Path, gate: MlxGate, name: str) -> ConceptLlm:

@@ -25,6 +25,7 @@ from fhud_app.concepts.stage import ConceptStage
 from fhud_app.core.config import Config
 from fhud_app.core.errors import FhudError
 from fhud_app.core.events import EVENT_DTYPE
+from fhud_app.core.memory import HeapTrim
 from fhud_app.core.mlx_gate import MlxGate
 from fhud_app.core.priority import lower_current_thread
 from fhud_app.core.ring import Ring
@@ -88,6 +89,7 @@ class ConceptWorker(Worker):
         self.input_done = threading.Event()
         self.stage = ConceptStage(config, store, live=live, warn=self._warn, stopped=self.stop_event.is_set)
         self._buf = np.zeros(256, EVENT_DTYPE)
+        self._trim = HeapTrim()
 
     @property
     def extractor_name(self) -> str:
@@ -135,6 +137,7 @@ class ConceptWorker(Worker):
             return Step.DONE
         idle = stage.cutter.poll(time.monotonic())
         if idle is None:
+            self._trim.maybe()  # nothing to do: hand the heap's freed pages back now and then
             return Step.IDLE
         stage.process([idle])
         return Step.BUSY
