@@ -39,10 +39,10 @@ def release_heap() -> bool:
 
 
 class HeapTrim:
-    """Calls :func:`release_heap` at most every ``every_s`` seconds (a call costs ~20 ms with a
+    """Calls :func:`release_heap` at most every ``every_s`` seconds (a call costs ~10-25 ms with a
     1 GB heap), from a thread that can spare it: the concept worker while it waits."""
 
-    def __init__(self, every_s: float = 30.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, every_s: float = 10.0, clock: Callable[[], float] = time.monotonic,
                  release: Callable[[], bool] = release_heap) -> None:
         self.every_s = every_s
         self.clock = clock
