@@ -9,10 +9,9 @@ drops silent audio, and a pause after speech finalizes the utterance at once.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from fhud_app.asr.base import EngineUpdate, Word
 from fhud_app.asr.commit import EDGE_S, CommitPolicy, Decode
+from fhud_app.asr.second_pass import AudioHistory, PassBeside, PassJob
 from fhud_app.asr.vad import SpeechTracker
 from fhud_app.core.config import SAMPLE_RATE, AsrConfig
 from fhud_app.core.errors import ModelError
@@ -173,87 +173,6 @@ def join_hyphenated(prev: Word, text: str, end: float, probability: float) -> Wo
     return Word(prev.text + text, prev.start, end, min(prev.confidence, probability), prev.utterance)
 
 
-class AudioHistory:
-    """The last ``seconds`` of the stream in a preallocated ring (the second pass reads it)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.data = np.zeros(int(seconds * SAMPLE_RATE), np.float32)
-        self.total = 0  # samples written
-
-    def write(self, samples: np.ndarray) -> None:
-        cap, n = len(self.data), len(samples)
-        if n >= cap:
-            samples, self.total = samples[n - cap :], self.total + n - cap
-            n = cap
-        pos = self.total % cap
-        first = min(n, cap - pos)
-        self.data[pos : pos + first] = samples[:first]
-        self.data[: n - first] = samples[first:]
-        self.total += n
-
-    def read(self, start: int, stop: int) -> tuple[int, np.ndarray]:
-        """Samples ``[start, stop)`` (absolute), clipped to what is kept; returns the first's index."""
-        start, stop = max(start, self.total - len(self.data), 0), min(stop, self.total)
-        if stop <= start:
-            return start, np.zeros(0, np.float32)
-        idx = np.arange(start, stop) % len(self.data)
-        return start, self.data[idx]
-
-
-@dataclass
-class PassJob:
-    utterance: int
-    audio: np.ndarray
-    offset_s: float  # the audio's first sample, in stream seconds
-    keep_from: float  # words centred before this belong to the previous utterance
-    record: Decode  # what the VAD knew when the utterance ended (its words come later)
-
-
-class PassBeside:
-    """Second passes decoded on a thread of their own, so that the live words never wait
-    for one (a minute-long utterance's pass costs seconds of CPU).  Jobs go in and results
-    come out in order; a pass that raises gives ``None`` words (the utterance closes as it
-    stands) and its traceback is logged."""
-
-    def __init__(self, decode: Callable[[PassJob], list[Word]]) -> None:
-        self._decode = decode
-        self._jobs: queue.SimpleQueue[PassJob | None] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[tuple[PassJob, list[Word] | None]] = queue.SimpleQueue()
-        self.pending = 0  # submitted, not taken back yet (the engine's thread only)
-        self._thread = threading.Thread(target=self._run, name="asr-second-pass", daemon=True)
-        self._thread.start()
-
-    def submit(self, job: PassJob) -> None:
-        self.pending += 1
-        self._jobs.put(job)
-
-    def take(self, wait: bool = False) -> list[tuple[PassJob, list[Word] | None]]:
-        """The finished passes (with ``wait``, all of them, waiting for the last)."""
-        out = []
-        while self.pending:
-            try:
-                out.append(self._done.get(block=wait))
-            except queue.Empty:
-                break
-            self.pending -= 1
-        return out
-
-    def close(self) -> None:
-        """Stop after the pass under way (not waited for long: a quit must be quick; the
-        thread is a daemon and drops its job's result)."""
-        self._jobs.put(None)
-        self._thread.join(timeout=0.5)
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            try:
-                words: list[Word] | None = self._decode(job)
-            except Exception:  # the utterance keeps its streamed words; the stream goes on
-                log.exception("the second pass over utterance %d failed", job.utterance)
-                words = None
-            self._done.put((job, words))
-
-
 class WhisperEngine:
     """A streaming :class:`~fhud_app.asr.base.AsrEngine` over a faster-whisper model.
 
@@ -377,13 +296,12 @@ class WhisperEngine:
         start, end = self.pass_due or (0.0, 0.0)
         self.pass_due = None
         first, audio = self._pass_audio(start, end)
-        record = self._record("pass", None, start - PASS_LEAD_S)
-        if audio is None:  # closed as it stands
-            self.beside.submit(PassJob(uid, np.zeros(0, np.float32), 0.0, 0.0, replace(record, utterance=uid)))
-            return
-        self.decodes += 1
-        self.beside.submit(PassJob(uid, audio, first / SAMPLE_RATE, start - PASS_LEAD_S / 2,
-                                   replace(record, utterance=uid)))  # fmt: skip
+        record = replace(self._record("pass", None, start - PASS_LEAD_S), utterance=uid)
+        if audio is None:  # no audio: the pass closes the utterance as it stands
+            audio = np.zeros(0, np.float32)
+        else:
+            self.decodes += 1
+        self.beside.submit(PassJob(uid, audio, first / SAMPLE_RATE, start - PASS_LEAD_S / 2, record))
 
     def _pass_words(self, job: PassJob) -> list[Word] | None:
         """(On the pass thread.)  The utterance's words decoded as a whole."""
