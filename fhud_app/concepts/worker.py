@@ -48,7 +48,7 @@ def default_extractor_factory(
     """The extractor ``config.llm.model`` asks for; YAKE when it is ``none`` or nothing loads."""
     from fhud_app.concepts.extractor import LlmExtractor
     from fhud_app.concepts.keywords import KeywordExtractor
-    from fhud_app.concepts.llm import load_llm
+    from fhud_app.concepts.loading import load_llm
 
     llm = load_llm(
         config.llm.model, gate, hub_model=config.llm.hub_model, progress=progress, warn=warn

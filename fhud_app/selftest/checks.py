@@ -94,7 +94,7 @@ def check_speech(state: State) -> str:
 # ---------------------------------------------------------------------- concepts
 def check_concepts(state: State) -> str:
     from fhud_app.concepts.extractor import LlmExtractor
-    from fhud_app.concepts.llm import load_llm
+    from fhud_app.concepts.loading import load_llm
     from fhud_app.core.config import LlmConfig
     from fhud_app.core.mlx_gate import MlxGate
 

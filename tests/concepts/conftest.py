@@ -22,7 +22,7 @@ def embedded_folder() -> Path:
 
 @pytest.fixture(scope="session")
 def embedded_llm(embedded_folder: Path):  # noqa: ANN201
-    from fhud_app.concepts.llm import _load_folder
+    from fhud_app.concepts.loading import _load_folder
 
     return _load_folder(embedded_folder, MlxGate(), "gemma-3-270m (embedded, 8-bit)")
 

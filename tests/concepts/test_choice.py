@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from fhud_app.cli import main
-from fhud_app.concepts import llm as llm_module
+from fhud_app.concepts import loading as llm_module
 from fhud_app.concepts.choice import LlmChoice, parse_llm
-from fhud_app.concepts.llm import download_failure, load_llm
+from fhud_app.concepts.loading import download_failure, load_llm
 from fhud_app.core.errors import ModelError
 from fhud_app.core.mlx_gate import MlxGate
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from fhud_app.concepts import llm as llm_module
+from fhud_app.concepts import loading as llm_module
 from fhud_app.concepts.extractor import FEW_SHOT, LlmExtractor
-from fhud_app.concepts.llm import load_llm, resolve_choice
+from fhud_app.concepts.loading import load_llm, resolve_choice
 from fhud_app.core.mlx_gate import MlxGate
 
 UTTERANCE = "The telescope mirror has to be polished to a precision of a few nanometers."

@@ -214,7 +214,7 @@ def test_stop_ends_the_thread_promptly(qtbot) -> None:  # noqa: ANN001
 
 @pytest.mark.slow
 def test_end_to_end_with_the_embedded_model(qtbot, embedded_folder) -> None:  # noqa: ANN001
-    from fhud_app.concepts.llm import _load_folder
+    from fhud_app.concepts.loading import _load_folder
 
     def factory(config, gate, progress, warn):  # noqa: ANN001, ANN202
         # Loaded inside the worker thread, as in the app: MLX streams belong to a thread.
