@@ -153,8 +153,16 @@ def transcribe(wav: Path, llm: str) -> tuple[list[dict], int]:
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")], peak
 
 
+REVISED_AWAY_S = 30.0  # a retirement this soon after the concept's last mention is a revision
+
+
 def per_passage(events: list[dict], passages: list[dict], starts: list[float]) -> list[dict]:
-    """Each passage's transcript and the concepts named during it (retired ones left out)."""
+    """Each passage's transcript and the concepts named during it.
+
+    A concept retired within ``REVISED_AWAY_S`` of audio after its last mention was revised
+    away (its only mention's words changed) and is left out of the passage that named it,
+    whichever passage is being spoken when the retirement comes; one retired later made room
+    for newer ones (the field holds 64) and still counts where it was named."""
     bounds = [*starts[1:], float("inf")]
 
     def which(t: float) -> int:
@@ -162,14 +170,19 @@ def per_passage(events: list[dict], passages: list[dict], starts: list[float]) -
 
     out = [{"name": p["name"], "words": [], "ids": {}, "retired": set()} for p in passages]
     last_time = 0.0
+    named: dict[int, tuple[int, float]] = {}  # concept id → (passage, its last mention)
     for e in events:
         if e["type"] == "word":
             out[which(e["start"])]["words"].append(e["text"])
         elif e["type"] == "concept":
             last_time = e.get("last_seen", e["emitted_at"])
             out[which(last_time)]["ids"][e["id"]] = e["text"]
-        elif e["type"] == "retire":
-            out[which(last_time)]["retired"].add(e["id"])
+            named[e["id"]] = (which(last_time), last_time)
+        elif e["type"] == "retire" and e["id"] in named:
+            passage, seen = named[e["id"]]
+            now = max(last_time, float(e.get("emitted_at", last_time)))
+            if now - seen <= REVISED_AWAY_S:
+                out[passage]["retired"].add(e["id"])
     return [{"name": o["name"], "transcript": " ".join(o["words"]),
              "concepts": [t for i, t in o["ids"].items() if i not in o["retired"]]} for o in out]
 

@@ -77,3 +77,18 @@ def test_concepts_are_attributed_to_the_passage_they_were_named_in() -> None:
     assert got[0] == {"name": "a", "transcript": "soil", "concepts": ["soil"]}
     assert got[1]["concepts"] == ["bank", "soil"]
     assert latencies(events) == pytest.approx([1.8, 0.7, 1.0, 1.1])
+
+
+def test_a_concept_revised_away_leaves_its_passage_and_one_evicted_later_stays() -> None:
+    events = [
+        {"type": "word", "text": "account", "start": 8.0},
+        {"type": "concept", "id": 1, "text": "account", "last_seen": 8.5, "emitted_at": 9.0},
+        {"type": "concept", "id": 2, "text": "receipts", "last_seen": 9.0, "emitted_at": 9.5},
+        {"type": "concept", "id": 3, "text": "bank", "last_seen": 11.0, "emitted_at": 11.5},
+        {"type": "retire", "id": 1},  # the revision came while the next passage was spoken
+        {"type": "concept", "id": 4, "text": "river", "last_seen": 60.0, "emitted_at": 60.5},
+        {"type": "retire", "id": 2},  # 51 s after its last mention: room for newer concepts
+    ]
+    got = per_passage(events, [{"name": "a"}, {"name": "b"}], [0.0, 10.0])
+    assert got[0]["concepts"] == ["receipts"]
+    assert got[1]["concepts"] == ["bank", "river"]
