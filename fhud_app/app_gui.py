@@ -71,6 +71,7 @@ class App(QObject):
         c.started.connect(lambda p: self.view.set_readers([p.words.reader(), p.concepts.reader()]))
         c.stats.connect(self.view.set_pipeline_stats)
         c.pressure.connect(self.view.set_pressure)
+        c.models_ready.connect(self.view.yield_to_models)
         t.show_choices(hud, bool(self.settings.get(Key.LISTENING)), self.config.asr.engine, self.config.llm.model)
         t.set_devices(self.devices.input_names(), c.device)
         t.device_menu.aboutToShow.connect(lambda: t.set_devices(self.devices.input_names(), c.device))

@@ -38,6 +38,7 @@ class PipelineController(QObject):
     started = Signal(object)  # the Pipeline that just started (views attach their readers)
     stats = Signal(dict)  # the debug overlay's figures: ASR, concepts (prefixed ``concept_``)
     pressure = Signal(float, int)  # ASR backlog (s), concept queue: twice a second while running
+    models_ready = Signal()  # the models are loaded and working: the view may yield to them
     problem = Signal(str)  # a lasting problem (the session cannot be saved); "" once solved
 
     def __init__(self, config: Config, spec: SourceSpec, settings: Settings, factory: PipelineFactory,
@@ -177,12 +178,15 @@ class PipelineController(QObject):
         log.info("speech engine %s: %s", name, reason)  # why this engine: for the log, not the HUD
         self.cleared.emit()
         self.message.emit(ready_text(self.spec, name), False)
+        if self.pipeline is not None and self.pipeline.concept_worker is None:
+            self.models_ready.emit()
 
     def _on_concepts_ready(self, name: str) -> None:
         trace("concepts-ready")
         self.cleared.emit()
         label = "keywords (no language model)" if name == "yake" else name.removeprefix("llm:")
         self.message.emit(f"Concepts: {label}.", False)
+        self.models_ready.emit()
 
     def check_pressure(self) -> None:
         """The view yields to the models when they fall behind (read from ring counters)."""

@@ -88,6 +88,7 @@ class HudGLWidget(QOpenGLWidget):
         self.stats = FrameStats()
         self.pipeline_stats: dict[str, float] = {}
         self.debug_overlay = False
+        self._yielding = False  # the rasterizer's threads run below the models (yield_to_models)
         self._t0 = clock()
         self.pacer = FramePacer(self.config)
         self.frames = 0  # frames drawn, all tiers
@@ -119,6 +120,18 @@ class HudGLWidget(QOpenGLWidget):
         """The ASR's audio backlog (s) and the words waiting for the concept stage: the view
         draws slower, then spawns fewer particles, while they are high."""
         self.pacer.set_pressure(backlog_s, concept_queue, time.monotonic())
+
+    @Slot()
+    def yield_to_models(self) -> None:
+        """The models are loaded and working: on a software rasterizer its threads run below
+        them from now on (``RenderConfig.software_nice``).  While the models load the view is
+        drawn as before (the load takes both cores for seconds; the words already move)."""
+        self._yielding = True
+        if self.ctx is None or not self.pacer.software:
+            return  # applied in initializeGL, when the rasterizer's threads exist
+        lowered = lower_threads_named(RASTERIZER_THREADS, self.config.software_nice)
+        if lowered:
+            log.info("software rasterizer: %d of its threads at nice %d", lowered, self.config.software_nice)
 
     @property
     def pace(self) -> Pace:
@@ -185,9 +198,8 @@ class HudGLWidget(QOpenGLWidget):
             self.model.set_measure(self.atlas.measure)
             self.renderer = GLRenderer(self.ctx, self.model.pool.capacity, self.model.concepts.capacity)
             self.pacer.software = is_software_renderer(str(self.ctx.info.get("GL_RENDERER", "")))
-            if self.pacer.software:
-                lowered = lower_threads_named(RASTERIZER_THREADS, self.config.software_nice)
-                log.info("software rasterizer: %d of its threads at nice %d", lowered, self.config.software_nice)
+            if self._yielding:
+                self.yield_to_models()
         except ShaderError as exc:  # names the file and line: a broken install, not the driver
             log.exception("shader")
             self._report(f"fHUD cannot draw the concept field: {exc} Transcription keeps working.")

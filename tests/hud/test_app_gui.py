@@ -79,6 +79,9 @@ class FakeView(QWidget):
     def set_pressure(self, backlog_s: float, concept_queue: int) -> None:
         self.pressure = (backlog_s, concept_queue)
 
+    def yield_to_models(self) -> None:
+        self.yielded = True
+
     def set_concept_recall(self, counts: dict) -> None:
         self.recall = counts
 
@@ -291,9 +294,12 @@ def test_concept_stage_progress_is_shown(harness):
     stage = h.made[0].concept_worker
     stage.loading.emit(0.5)
     assert "concept model… 50%" in h.app.window.status.text()
+    yielded = []
+    h.control.models_ready.connect(lambda: yielded.append(True))
     stage.ready.emit("yake")
     assert h.app.window.status.text() == "Concepts: keywords (no language model)."
     assert h.app.window.status._pending == ""  # the loading line does not come back
+    assert yielded == [True] and h.app.view.yielded  # the view now yields to the models
 
 
 def test_ready_clears_the_loading_line(qtbot, harness):
