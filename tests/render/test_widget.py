@@ -122,6 +122,30 @@ def test_glyphs_first_seen_in_later_frames_reach_the_texture(hud, qtbot, clock):
     assert luma(img, lx0, ly0, lx1, ly1).max() > 200
 
 
+def test_frames_leave_no_framebuffer_wrappers_behind(hud, qtbot, clock):
+    import tracemalloc
+
+    import moderngl
+
+    def held_by_moderngl(snapshot: tracemalloc.Snapshot) -> int:
+        only = tracemalloc.Filter(True, moderngl.__file__)
+        return sum(st.count for st in snapshot.filter_traces([only]).statistics("filename"))
+
+    frames(qtbot, hud, clock, 3)
+    tracemalloc.start()
+    try:
+        frames(qtbot, hud, clock, 3)
+        before = held_by_moderngl(tracemalloc.take_snapshot())
+        frames(qtbot, hud, clock, 60)
+        after = held_by_moderngl(tracemalloc.take_snapshot())
+    finally:
+        tracemalloc.stop()
+    assert after - before < 20, (before, after)  # a leaked wrapper a frame would be 60+
+    hud.resize(640, 400)  # a new size: Qt's framebuffer is new, so is its wrapper
+    frames(qtbot, hud, clock, 3)
+    assert grab(hud).shape[:2] == (400, 640)
+
+
 def test_survives_resize(hud, qtbot, clock):
     frames(qtbot, hud, clock, 1)
     for size in ((420, 260), (1000, 640), (200, 120)):
