@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fhud_app.asr.base import AsrEngine, Word
-from fhud_app.asr.whisper_engine import KEEP_SILENCE_S, WhisperEngine, transcribe_words
+from fhud_app.asr.whisper_engine import KEEP_SILENCE_S, LEAD_IN_S, WhisperEngine, transcribe_words
 from fhud_app.audio.file_source import load_audio
 from fhud_app.bench.asr_metrics import normalize
 from fhud_app.core.config import AsrConfig
@@ -86,6 +86,30 @@ def test_speech_after_long_silence_keeps_absolute_times(whisper_model, speech, n
     quiet = np.random.default_rng(1).standard_normal(16_000 * 10).astype(np.float32) * level
     out = stream(WhisperEngine(whisper_model, AsrConfig()), np.concatenate([quiet, speech[: 16_000 * 4]]), block=800)
     assert out and out[0][0].start >= 9.5
+
+
+def test_after_a_long_pause_the_window_holds_little_silence(whisper_model, speech) -> None:
+    """After 20 s of silence the window used to hold 4 s of it before the speech, and Whisper
+    wrote a first sentence twice (the copy squeezed into its last 0.3 s; piper speech fed in
+    0.3 s blocks).  Now the decoder hears LEAD_IN_S (1.5 s) of silence; after a short pause it still
+    hears the last words as lead-in."""
+    engine = WhisperEngine(whisper_model, AsrConfig())
+    silence = np.zeros(16_000 * 20, np.float32)
+    said = speech[: 16_000 * 3]
+    starts = []
+    for part in (silence, said):
+        for i in range(0, len(part), 4800):
+            engine.feed(part[i : i + 4800])
+            if engine.decodes and not starts:
+                starts.append(engine.buf_start / 16_000)
+    onset = engine.utterance_start if engine.utterance_start >= 0 else engine.speech_done_s
+    assert starts and 20.0 - LEAD_IN_S - 0.1 <= starts[0] and onset - starts[0] <= LEAD_IN_S + 0.05, (starts, onset)
+    # a short pause (0.7 s): the next utterance's window still begins in the words before it
+    engine.feed(np.zeros(int(16_000 * 0.7), np.float32))
+    done = engine.speech_done_s
+    for i in range(0, 16_000 * 2, 4800):
+        engine.feed(said[i : i + 4800])
+    assert engine.buf_start / 16_000 < done - 0.5
 
 
 def test_the_decoder_bound_fits_whisper_for_any_utterance_length() -> None:
