@@ -248,23 +248,11 @@ class ConceptStage:
         self._last = (key, group.words[-1].utterance, list(result.phrases), dict(result.aliases or {}))
 
     def _fold_previous(self, group: Merged, phrases: list[str]) -> None:
-        """The sentence before, in the same stretch of speech (one ASR utterance: no pause
-        between), named a bare head that this one names in full ("The cake is the hard part.
-        She wants a volcano cake."): that mention becomes the full phrase, with the bare words
-        as its alias, and a concept it was the only mention of retires.  Across a pause the
-        two stay apart ("I have to call the bank." … "a picnic on the river bank")."""
-        if self._last is None or not group.words:
-            return
-        key, utterance, before, aliases = self._last
-        if utterance == 0 or group.words[0].utterance != utterance:
-            return
-        renamed = named_later(before, phrases)
-        if not renamed:
-            return
-        self.folded += len(renamed)
-        new = list(dict.fromkeys(renamed.get(p, p) for p in before))
-        said = {renamed[p]: aliases.get(p, p) for p in renamed}
-        self.store.replace(key, new, group.end, emitted_at=self.last_audio_s, aliases=said)
+        renamed = fold_previous(self._last, group, phrases)
+        if renamed is not None:
+            key, new, said = renamed
+            self.folded += len(said)
+            self.store.replace(key, new, group.end, emitted_at=self.last_audio_s, aliases=said)
 
     def _extraction_failed(self, exc: Exception) -> None:
         """Said once per run of failures; the extractor starts afresh for the next utterance."""
@@ -289,21 +277,47 @@ class ConceptStage:
             return None
 
     def figures(self) -> dict[str, Any]:
-        lat = np.asarray(list(self.latencies), dtype=np.float64)
-        return {
-            "extractor": self.extractor_name,
-            "latency_p50": float(np.percentile(lat, 50)) if len(lat) else 0.0,
-            "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
-            "skipped": self.skipped,
-            "utterances": self.utterances,
-            "extractions": self.extractions,
-            "failures": self.failures,
-            "keyword_fallbacks": self.keyword_fallbacks,
-            "concepts": len(self.store),
-            "retired": self.store.retired,
-            "revisions": self.revisions,
-            "redone": self.redone,
-            "folded": self.folded,
-            "prompt_tokens_mean": float(np.mean(self.tokens_in)) if self.tokens_in else 0.0,
-            "new_tokens_mean": float(np.mean(self.tokens_out)) if self.tokens_out else 0.0,
-        }
+        return figures(self)
+
+
+def fold_previous(
+    last: tuple[int, int, list[str], dict[str, str]] | None, group: Merged, phrases: list[str]
+) -> tuple[int, list[str], dict[str, str]] | None:
+    """The sentence before (``last``: its key, ASR utterance, phrases, aliases), in the same
+    stretch of speech (one ASR utterance: no pause between), named a bare head that this one
+    names in full ("The cake is the hard part. She wants a volcano cake."): (its key, its
+    phrases renamed, {full phrase: the bare words said}) -- that mention becomes the full
+    phrase, and a concept it was the only mention of retires.  None: nothing to fold; across
+    a pause the two stay apart ("I have to call the bank." … "a picnic on the river bank")."""
+    if last is None or not group.words:
+        return None
+    key, utterance, before, aliases = last
+    if utterance == 0 or group.words[0].utterance != utterance:
+        return None
+    renamed = named_later(before, phrases)
+    if not renamed:
+        return None
+    new = list(dict.fromkeys(renamed.get(p, p) for p in before))
+    return key, new, {renamed[p]: aliases.get(p, p) for p in renamed}
+
+
+def figures(stage: ConceptStage) -> dict[str, Any]:
+    """The stage's figures for the overlay, the metrics and the benches."""
+    lat = np.asarray(list(stage.latencies), dtype=np.float64)
+    return {
+        "extractor": stage.extractor_name,
+        "latency_p50": float(np.percentile(lat, 50)) if len(lat) else 0.0,
+        "latency_p95": float(np.percentile(lat, 95)) if len(lat) else 0.0,
+        "skipped": stage.skipped,
+        "utterances": stage.utterances,
+        "extractions": stage.extractions,
+        "failures": stage.failures,
+        "keyword_fallbacks": stage.keyword_fallbacks,
+        "concepts": len(stage.store),
+        "retired": stage.store.retired,
+        "revisions": stage.revisions,
+        "redone": stage.redone,
+        "folded": stage.folded,
+        "prompt_tokens_mean": float(np.mean(stage.tokens_in)) if stage.tokens_in else 0.0,
+        "new_tokens_mean": float(np.mean(stage.tokens_out)) if stage.tokens_out else 0.0,
+    }

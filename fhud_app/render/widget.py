@@ -53,14 +53,9 @@ def set_default_surface_format() -> None:
 
 class HudGLWidget(QOpenGLWidget):
     """Signals: ``gl_unsupported(str)`` once if OpenGL is too old; ``frame_done(float)``
-    with the GUI-thread CPU milliseconds of each frame.
-
-    Frame clock (:class:`FramePacer`): the display rate while something moves
-    visibly (capped on a software rasterizer), the settle rate while only the slow
-    drift remains, lower rates and fewer particles while the models are behind
-    (:meth:`set_pressure`), and none at all while the field is empty: the view then
-    *dozes*, comparing the readers' counters every ``DOZE_MS`` (no GL, no drawing)
-    until an event arrives or :meth:`wake` is called.
+    with the GUI-thread CPU milliseconds of each frame.  Frame clock: :class:`FramePacer`
+    (see ``render/pacing.py``); on an empty field the view *dozes*, comparing the readers'
+    counters every ``DOZE_MS`` (no GL) until an event arrives or :meth:`wake` is called.
     """
 
     gl_unsupported = Signal(str)
@@ -83,7 +78,7 @@ class HudGLWidget(QOpenGLWidget):
         self.required_gl = required_gl
         self.ctx: moderngl.Context | None = None
         self.renderer: GLRenderer | None = None
-        self._fbo: tuple[tuple[int, int, int], moderngl.Framebuffer] | None = None  # Qt's, wrapped
+        self._fbo = QtFramebuffer()
         self.atlas: GlyphAtlas | None = None
         self.error: str | None = None
         self.stats = FrameStats()
@@ -98,7 +93,7 @@ class HudGLWidget(QOpenGLWidget):
         self._last_frame: tuple[float, bool] | None = None
         self._batch = np.empty(READ_BATCH, dtype=EVENT_DTYPE)
         self._watched: QWidget | None = None
-        self._rss_at, self._rss_mb = -1e9, 0.0
+        self._rss = ThrottledRss()  # the overlay's RSS, read at most once a second
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.update)
@@ -111,28 +106,20 @@ class HudGLWidget(QOpenGLWidget):
     # ------------------------------------------------------------ slots
     @Slot(dict)
     def set_pipeline_stats(self, stats: dict) -> None:
-        """Figures for the debug overlay, merged with earlier ones: ``asr_rtf`` (or ``rtf``),
-        ``word_latency_s`` (or ``latency_p50``), ``concept_latency_s``, ``rss_mb``
-        (measured here when nobody sends it)."""
+        """Figures for the debug overlay (``asr_rtf``, ``word_latency_s``, ``rss_mb`` …), merged."""
         self.pipeline_stats.update(stats)
 
     @Slot(float, int)
     def set_pressure(self, backlog_s: float, concept_queue: int) -> None:
-        """The ASR's audio backlog (s) and the words waiting for the concept stage: the view
-        draws slower, then spawns fewer particles, while they are high."""
+        """ASR backlog (s) and words waiting for concepts: high, the view draws slower, then less."""
         self.pacer.set_pressure(backlog_s, concept_queue, time.monotonic())
 
     @Slot()
     def yield_to_models(self) -> None:
-        """The models are loaded and working: on a software rasterizer its threads run below
-        them from now on (``RenderConfig.software_nice``).  While the models load the view is
-        drawn as before (the load takes both cores for seconds; the words already move)."""
+        """The models are loaded: a software rasterizer's threads run below them from now on."""
         self._yielding = True
-        if self.ctx is None or not self.pacer.software:
-            return  # applied in initializeGL, when the rasterizer's threads exist
-        lowered = lower_threads_named(RASTERIZER_THREADS, self.config.software_nice)
-        if lowered:
-            log.info("software rasterizer: %d of its threads at nice %d", lowered, self.config.software_nice)
+        if self.ctx is not None and self.pacer.software:  # else in initializeGL, once they exist
+            lower_rasterizer(self.config.software_nice)
 
     @property
     def pace(self) -> Pace:
@@ -229,7 +216,7 @@ class HudGLWidget(QOpenGLWidget):
             return
         t_start = time.thread_time()  # GUI-thread CPU, not wall: other load does not count
         dpr = self.devicePixelRatioF()
-        self._framebuffer(dpr).use()
+        self._fbo.use(self.ctx, self, dpr)
         self.atlas.set_dpr(dpr)
         self.model.resize(self.width(), self.height())
         for reader in self.readers:
@@ -257,11 +244,7 @@ class HudGLWidget(QOpenGLWidget):
         self._last_frame = (now, self.pace.moving)
 
     def _overlay(self) -> list:
-        now = time.monotonic()
-        if now - self._rss_at > 1.0:
-            self._rss_at = now
-            self._rss_mb = rss_mb() or 0.0
-        stats = {"rss_mb": self._rss_mb, **self.pipeline_stats}
+        stats = {"rss_mb": self._rss(), **self.pipeline_stats}
         return overlay_items(self.stats, self.model, self.readers, stats, self.pace)
 
     # ------------------------------------------------------------ frame clock
@@ -335,20 +318,11 @@ class HudGLWidget(QOpenGLWidget):
 
     # ------------------------------------------------------------ teardown
     @Slot()
-    def _framebuffer(self, dpr: float) -> moderngl.Framebuffer:
-        """Qt's framebuffer for this widget, wrapped once per (id, size): each moderngl
-        ``detect_framebuffer`` wrapper stays alive in the context, so detecting it every frame
-        leaked ~25 objects a second (~9 MB per 10 minutes of a soak)."""
-        key = (self.defaultFramebufferObject(), round(self.width() * dpr), round(self.height() * dpr))
-        if self._fbo is None or self._fbo[0] != key:
-            self._fbo = (key, self.ctx.detect_framebuffer(key[0]))
-        return self._fbo[1]
-
     def release_gl(self) -> None:
         """Free every GL object (idempotent); makes the context current first."""
         self._timer.stop()
         self._doze.stop()
-        self._fbo = None
+        self._fbo = QtFramebuffer()
         if self.renderer is None:
             return
         self.makeCurrent()
@@ -377,3 +351,41 @@ def profile_name(widget: QOpenGLWidget) -> str:
         QSurfaceFormat.OpenGLContextProfile.CoreProfile: "Core Profile",
         QSurfaceFormat.OpenGLContextProfile.CompatibilityProfile: "Compatibility Profile",
     }.get(widget.context().format().profile(), "No Profile")
+
+
+class QtFramebuffer:
+    """Qt's framebuffer for a widget, wrapped for moderngl once per (id, size): moderngl keeps
+    every ``detect_framebuffer`` wrapper alive, so wrapping it each frame leaked one a frame
+    (~6 MB per 10 minutes of a soak at 26 fps)."""
+
+    def __init__(self) -> None:
+        self.key: tuple[int, int, int] | None = None
+        self.fbo: moderngl.Framebuffer | None = None
+
+    def use(self, ctx: moderngl.Context, widget: QOpenGLWidget, dpr: float) -> None:
+        key = (widget.defaultFramebufferObject(), round(widget.width() * dpr), round(widget.height() * dpr))
+        if self.fbo is None or self.key != key:
+            self.key, self.fbo = key, ctx.detect_framebuffer(key[0])
+        self.fbo.use()
+
+
+class ThrottledRss:
+    """This process's RSS (MB), measured at most once a second."""
+
+    def __init__(self) -> None:
+        self.at, self.mb = -1e9, 0.0
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self.at > 1.0:
+            self.at, self.mb = now, rss_mb() or 0.0
+        return self.mb
+
+
+def lower_rasterizer(nice: int) -> None:
+    """The software rasterizer's threads run at ``nice`` (``RenderConfig.software_nice``)
+    from now on: the view yields to the models.  Called once they are loaded; while they
+    load the view is drawn as before (the load takes both cores for seconds; words move)."""
+    lowered = lower_threads_named(RASTERIZER_THREADS, nice)
+    if lowered:
+        log.info("software rasterizer: %d of its threads at nice %d", lowered, nice)
