@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 PAUSE_S = 0.5  # this much silence after speech ends an utterance
 KEEP_SILENCE_S = 4.0  # audio kept while silent: the next utterance's onset and lead-in
 LONG_PAUSE_S = 2.0  # after a pause this long a new utterance's window drops the silence ...
-LEAD_IN_S = 1.5  # ... but this much before the VAD heard its speech (at 1.0 the first word's
-# start was placed 0.9 s early, in the silence)
+LEAD_IN_S = 1.5  # ... but this much before its speech (1.0 put the first word's start in it)
 MIN_DECODE_S = 0.3
 ENCODE_MARGIN_FRAMES = 200  # silence the short-window encoder sees after the audio
 TRIM_AFTER_S = 14.0  # the window holds the whole utterance up to this long
@@ -242,9 +241,8 @@ class WhisperEngine:
             heard_from = self.vad.speech_start_after(self.speech_done_s)
             self.utterance_start = heard_from or self.now_s
             if heard_from is not None and heard_from - self.speech_done_s > LONG_PAUSE_S:
-                # Whisper hears seconds of silence before speech as room for words: after a long
-                # pause it wrote a sentence said once twice, the copy squeezed into its last 0.3 s.
-                # After a short pause the window keeps the last words as the decoder's lead-in.
+                # Seconds of silence before speech are room for Whisper to repeat a sentence in;
+                # after a short pause the window keeps the last words as the decoder's lead-in.
                 self._cut(int((heard_from - LEAD_IN_S) * SAMPLE_RATE))
         if self.vad.silence_since(self.now_s) >= PAUSE_S:  # the utterance ended
             update = self._apply("utterance", self._decode())

@@ -180,8 +180,7 @@ def per_passage(events: list[dict], passages: list[dict], starts: list[float]) -
             named[e["id"]] = (which(last_time), last_time)
         elif e["type"] == "retire" and e["id"] in named:
             passage, seen = named[e["id"]]
-            now = max(last_time, float(e.get("emitted_at", last_time)))
-            if now - seen <= REVISED_AWAY_S:
+            if last_time - seen <= REVISED_AWAY_S:  # a retire event carries no time of its own
                 out[passage]["retired"].add(e["id"])
     return [{"name": o["name"], "transcript": " ".join(o["words"]),
              "concepts": [t for i, t in o["ids"].items() if i not in o["retired"]]} for o in out]
