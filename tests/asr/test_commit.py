@@ -30,12 +30,16 @@ def test_a_word_cut_at_the_window_end_is_not_committed_in_pieces() -> None:
     decodes = recorded("kyoto_split.jsonl")
     before = committed(CommitPolicy(unsure=0.0), decodes)
     assert before[5:8] == ["K", "-O", "-3"] and "Kyoto" not in before  # before the fix
-    fixed = CommitPolicy()
+    fixed = CommitPolicy(max_wait_s=float("inf"))  # the unsure rule alone
     assert committed(fixed, decodes) == ["I", "fly", "from", "Denver", "to"]
     assert fixed.agree.draft.startswith("Kyoto through Tokyo")
     # Kyoto stays unsure, and the utterance's end finalizes what the newest decode says.
     end = fixed.apply(Decode("utterance", 8.5, decodes[-1].words))
     assert [w.text for w in end.final][:3] == ["Kyoto", "through", "Tokyo,"]
+    # The decodes fell 1.5 s apart: by the last, "K -O -3" had waited 3.3 s unagreed, so
+    # the engine's policy takes the newest reading (whole) as final there.
+    default = committed(CommitPolicy(), decodes)
+    assert default[:8] == ["I", "fly", "from", "Denver", "to", "Kyoto", "through", "Tokyo,"]
 
 
 def test_words_without_speech_under_them_are_dropped() -> None:
@@ -133,3 +137,25 @@ def test_a_deferred_pass_revises_its_utterance_after_the_next_one_opened() -> No
     same = policy.apply(Decode("pass", 6.3, words("next one", start=5.0), utterance=2))
     assert same.revisions == [] and same.ended == [2] and policy.passing == {}
     assert Decode.from_json(Decode("pass", 1.0, None, utterance=7).to_json()).utterance == 7
+
+
+def test_two_readings_trading_places_hold_no_word_longer_than_max_wait() -> None:
+    """An hour's soak held a run of words 13-18 s: successive decodes kept disagreeing on
+    an early word, and only the 15 s window forced them out.  Now a word unagreed for
+    ``max_wait_s`` after it was spoken is final, as the newest decode reads it."""
+    readings = ("so the bark and the roots grow deep", "so the park and the roots grow deep")
+
+    def final_at(policy: CommitPolicy) -> dict[str, float]:
+        when: dict[str, float] = {}
+        for i in range(18):  # a hop every 0.8 s, the two readings in turn
+            now = 3.0 + 0.8 * i
+            for w in policy.apply(Decode("hop", now, words(readings[i % 2], step=0.3))).final:
+                when.setdefault(w.text, now)
+        return when
+
+    bounded = final_at(CommitPolicy(max_wait_s=3.0))
+    assert bounded["the"] == 3.8  # agreed at the second decode
+    assert bounded["park"] <= 0.7 + 3.0 + 0.8  # "bark"/"park" ends at 0.7 s
+    assert bounded["grow"] <= 1.9 + 3.0 + 0.8
+    held = final_at(CommitPolicy(max_wait_s=float("inf")))
+    assert list(held) == ["so", "the"]  # without the bound nothing after them in 14 s
