@@ -13,6 +13,9 @@ from fhud_app.asr.base import Word
 
 _PUNCT = re.compile(r"[^\w']+", re.UNICODE)
 NEAR_CUT_S = 0.5  # a word ending this close to its decode's audio end may have been cut
+MIN_REPEAT = 3  # a repeated run this long or longer, squeezed, is a decoding echo ...
+SQUEEZED_S = 0.08  # ... when its words average less than this (speech is 0.15 s a word or more)
+KEPT = 32  # final words kept to compare new ones with
 
 
 def norm(text: str) -> str:
@@ -54,6 +57,30 @@ def drop_repeated_head(
     return hyp
 
 
+def drop_squeezed_repeat(before: Sequence[Word], hyp: Sequence[Word], floor: float) -> list[Word]:
+    """Remove from ``hyp`` a run that repeats the words just before it and has no time of
+    its own.
+
+    After a long pause Whisper may write a sentence twice, the copy squeezed into the last
+    fraction of a second, or timed over words already final (it then lands, clamped, on
+    ``floor``: the last final word's end).  Spoken words each take time; a copy whose words
+    average under ``SQUEEZED_S`` is an echo of the decoder, not of the speaker.
+    """
+    hyp = list(hyp)
+    seq = [norm(w.text) for w in [*before, *hyp]]
+    ends, t = [], floor
+    for w in hyp:  # the times the words would be final with
+        start = max(w.start, t)
+        t = max(start, w.end)
+        ends.append((start, t))
+    for i in range(len(hyp)):
+        j = len(before) + i
+        for n in range(min(len(hyp) - i, j), MIN_REPEAT - 1, -1):
+            if ends[i + n - 1][1] - ends[i][0] < SQUEEZED_S * n and seq[j - n : j] == seq[j : j + n]:
+                return hyp[:i] + drop_squeezed_repeat([*before, *hyp[:i]], hyp[i + n :], ends[i + n - 1][1])
+    return hyp
+
+
 class Agreement:
     """The hypothesis buffer of LocalAgreement-``votes`` (the engine uses 2).
 
@@ -80,7 +107,8 @@ class Agreement:
         # A word centred before the last final word's end was heard already
         # (possibly split differently): drop it.
         hyp = [w for w in hyp if norm(w.text) and (w.start + w.end) / 2 > self.committed_end]
-        return drop_repeated_head(self.committed, hyp)
+        hyp = drop_repeated_head(self.committed[-8:], hyp)
+        return drop_squeezed_repeat(self.committed, hyp, self.committed_end)
 
     def _commit(self, words: Sequence[Word]) -> list[Word]:
         out: list[Word] = []
@@ -89,7 +117,7 @@ class Agreement:
             w = Word(w.text, start, max(start, w.end), w.confidence)
             out.append(w)
             self.committed_end = w.end
-        self.committed = (self.committed + out)[-8:]
+        self.committed = (self.committed + out)[-KEPT:]
         return out
 
     def insert(self, hyp: Sequence[Word], now: float = float("inf")) -> list[Word]:

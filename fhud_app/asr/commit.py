@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from fhud_app.asr.agreement import Agreement, norm
+from fhud_app.asr.agreement import Agreement, drop_squeezed_repeat, norm
 from fhud_app.asr.base import EngineUpdate, Revision, Word
 
 EDGE_S = 0.1  # words ending this close to the window's end are not yet agreed on
@@ -175,6 +175,7 @@ class CommitPolicy:
         update = EngineUpdate()
         if d is not None and d.words is not None:
             again = [replace(w, utterance=uid) for w in heard(d.words, d.speech, d.heard_to)]
+            again = drop_squeezed_repeat([], again, float("-inf"))
             merged = surer_reading(words, again)
             if [norm(w.text) for w in merged] != [norm(w.text) for w in words]:
                 update.revisions.append(Revision(uid, tuple(merged)))

@@ -67,3 +67,28 @@ def test_three_votes_need_three_agreeing_hypotheses() -> None:
 def test_one_vote_finalizes_each_hypothesis_at_once() -> None:
     agree = Agreement(votes=1)
     assert [w.text for w in agree.insert(words("a b"))] == ["a", "b"]
+
+
+def test_a_sentence_echoed_without_time_of_its_own_is_dropped() -> None:
+    """Seen at real time after a long pause: the utterance's end finalized "lee stirring
+    walks. The puppy keeps pulling on the lee stirring walks." - the copy timed before the
+    words already final, so it landed on their end with no duration (a caption that read
+    the sentence twice, and a second pass that kept it)."""
+    agree = Agreement()
+    first = words("The puppy keeps pulling on the", start=29.0, step=0.31)
+    agree.insert(first)
+    assert len(agree.insert(first)) == 6
+    rest = [Word("lee", 30.9, 31.04, 0.8), Word("stirring", 31.04, 31.38, 0.8), Word("walks.", 31.38, 31.48, 0.8)]
+    echo = [Word(w.text, 31.2, 31.2, 0.8) for w in first + rest[:2]] + [Word("walks.", 31.48, 31.9, 0.8)]
+    final = agree.finish(rest + echo)
+    assert [w.text for w in final] == ["lee", "stirring", "walks."]
+
+
+def test_a_person_saying_it_twice_is_kept() -> None:
+    agree = Agreement()
+    said = words("I keep losing I keep losing chess games", step=0.3)
+    assert [w.text for w in agree.commit_all(said)] == [w.text for w in said]
+    # the same, timed as squeezed as an echo inside one word's time: dropped
+    squeezed = words("I keep losing", start=5.0, step=0.3)
+    squeezed += [Word(t, 5.7 + 0.03 * i, 5.72 + 0.03 * i, 0.9) for i, t in enumerate(["I", "keep", "losing"])]
+    assert [w.text for w in Agreement().commit_all(squeezed)] == ["I", "keep", "losing"]
