@@ -47,6 +47,11 @@ class EngineUpdate:
     revisions: list[Revision] = field(default_factory=list)  # applied after ``final``, in order
     ended: list[int] = field(default_factory=list)  # utterances now closed (after ``revisions``)
 
+    def then(self, b: EngineUpdate) -> EngineUpdate:
+        """This update and then ``b``, as one (``b``'s draft)."""
+        return EngineUpdate(self.final + b.final, b.draft, draft_end=b.draft_end,
+                            revisions=self.revisions + b.revisions, ended=self.ended + b.ended)  # fmt: skip
+
 
 @runtime_checkable
 class AsrEngine(Protocol):

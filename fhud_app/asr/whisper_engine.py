@@ -228,7 +228,7 @@ class WhisperEngine:
         self.since_decode += len(samples)
         self.vad.update(self.buf, self.buf_start, self.total)
         if self.beside is not None:  # revisions that came back from beside, then the stream
-            return merge(self._passes_back(), self._stream())
+            return self._passes_back().then(self._stream())
         if self.pass_due is not None:  # the last utterance's words went out: revise them now
             return self._second_pass()
         return self._stream()
@@ -259,7 +259,7 @@ class WhisperEngine:
     def flush(self) -> EngineUpdate:
         """Decode what is left, finalize all of it and close the last utterance."""
         if self.pass_due is not None:
-            return merge(self._second_pass(), self.flush())
+            return self._second_pass().then(self.flush())
         agree = self.policy.agree
         update = EngineUpdate()
         if self.since_decode < PAUSE_S * SAMPLE_RATE and (agree.pending or agree.edge):
@@ -271,9 +271,9 @@ class WhisperEngine:
             update = self._apply("flush", self._decode())
         if self.policy.closing or self.policy.words or self.policy.handed:  # the stream ends it
             self._end_utterance(self.now_s)
-            update = merge(update, self._second_pass() if self.beside is None else EngineUpdate())
+            update = update.then(self._second_pass() if self.beside is None else EngineUpdate())
         if self.beside is not None:
-            update = merge(update, self._passes_back(wait=True))
+            update = update.then(self._passes_back(wait=True))
         self._cut(self.total)
         update.draft, update.draft_end = "", 0.0
         return update
@@ -324,7 +324,7 @@ class WhisperEngine:
             d = replace(job.record, words=None if words is None else tuple(words))
             if self.on_decode is not None:
                 self.on_decode(d.to_json())
-            update = merge(update, self.policy.apply(d))
+            update = update.then(self.policy.apply(d))
         return update
 
     def _pass_audio(self, start: float, end: float) -> tuple[int, np.ndarray | None]:
@@ -394,8 +394,3 @@ class WhisperEngine:
             t = min(t, agree.pending[0].start)
         self._cut(int((t - CONTEXT_S) * SAMPLE_RATE))
 
-
-def merge(a: EngineUpdate, b: EngineUpdate) -> EngineUpdate:
-    """``a`` then ``b`` as one update (``b``'s draft)."""
-    return EngineUpdate(a.final + b.final, b.draft, draft_end=b.draft_end,
-                        revisions=a.revisions + b.revisions, ended=a.ended + b.ended)
