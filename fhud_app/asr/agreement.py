@@ -107,7 +107,7 @@ class Agreement:
         # A word centred before the last final word's end was heard already
         # (possibly split differently): drop it.
         hyp = [w for w in hyp if norm(w.text) and (w.start + w.end) / 2 > self.committed_end]
-        hyp = drop_repeated_head(self.committed[-8:], hyp)
+        hyp = drop_repeated_head(self.committed, hyp)  # it compares at most its max_n last words
         return drop_squeezed_repeat(self.committed, hyp, self.committed_end)
 
     def _commit(self, words: Sequence[Word]) -> list[Word]:
